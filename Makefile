@@ -1,0 +1,71 @@
+# congso — the two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages the test suite needs (installed by `make test` when missing).
+DEB_TEST_PACKAGES := gettext
+PYTEST_ARGS ?=
+
+.PHONY: run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
+
+help:
+	@echo "make run   - install, migrate, load the demo province, serve at http://$(HOST):$(PORT)"
+	@echo "make test  - install test dependencies (Python and Debian) and run the whole suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+deb-test-packages:
+	@missing=""; for p in $(DEB_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/congso migrate --noinput
+	$(BIN)/congso createcachetable
+	$(BIN)/congso collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(BIN)/congso demo --if-empty
+
+run: demo
+	@echo ""
+	@echo "congso: http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
+	@$(BIN)/congso demo --accounts
+	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/congso db_worker --queue-name default & \
+	$(BIN)/gunicorn congso.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --graceful-timeout 5
+
+test: install-test deb-test-packages test-only
+
+test-only:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+messages:
+	cd congso && ../$(BIN)/congso makemessages -l vi --no-obsolete --add-location file && ../$(BIN)/congso compilemessages -l vi
+
+clean:
+	rm -rf $(VENV) var/static

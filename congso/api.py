@@ -1,0 +1,18 @@
+"""The API's root: /api/v1/<area>/…, the OpenAPI schema at /api/schema/ and its docs UI at /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+v1 = [
+    path("calendar/", include("congso.workcalendar.api.urls")),
+    path("catalog/", include("congso.catalog.api.urls")),
+    path("org/", include("congso.org.api.urls")),
+    path("accounts/", include("congso.accounts.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
