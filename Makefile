@@ -8,6 +8,8 @@ PORT ?= 8000
 # Debian packages the test suite needs (installed by `make test` when missing).
 DEB_TEST_PACKAGES := gettext
 PYTEST_ARGS ?=
+# Dossier histories generated with the demo province on the first `make run`.
+DEMO_DOSSIERS ?= 2500
 
 .PHONY: run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
 
@@ -15,8 +17,13 @@ help:
 	@echo "make run   - install, migrate, load the demo province, serve at http://$(HOST):$(PORT)"
 	@echo "make test  - install test dependencies (Python and Debian) and run the whole suite"
 
+# Debian ships venv/ensurepip separately (python3-venv): install it when the first attempt fails.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); echo "Installing python3-venv (Debian)"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -45,7 +52,7 @@ migrate: install
 	$(BIN)/congso collectstatic --noinput --verbosity 0
 
 demo: migrate
-	$(BIN)/congso demo --if-empty
+	$(BIN)/congso demo --if-empty --dossiers $(DEMO_DOSSIERS) --months 12
 
 run: demo
 	@echo ""

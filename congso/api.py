@@ -3,11 +3,15 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from congso.dossiers.api.views import DossierListCreateView
+
 v1 = [
     path("calendar/", include("congso.workcalendar.api.urls")),
     path("catalog/", include("congso.catalog.api.urls")),
     path("org/", include("congso.org.api.urls")),
     path("accounts/", include("congso.accounts.api.urls")),
+    path("dossiers", DossierListCreateView.as_view(), name="dossier-list"),
+    path("dossiers/", include("congso.dossiers.api.urls")),
 ]
 
 urlpatterns = [

@@ -86,7 +86,10 @@ def parse_database_url(url: str, base_dir: Path, pool_size: int = 0) -> dict:
                     "PRAGMA cache_size=-20000;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("CONGSO_TEST_SQLITE_NAME") or None},
+            # Tests run on a real file (WAL and IMMEDIATE transactions behave as in production; threads share it);
+            # the process id keeps parallel runs apart. Django deletes it after the run.
+            "TEST": {"NAME": os.environ.get("CONGSO_TEST_SQLITE_NAME")
+                     or str(base_dir / "var" / f"test-congso-{os.getpid()}.sqlite3")},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parsed.path.lstrip("/")) or "congso"

@@ -16,6 +16,9 @@ DEBUG = env.get_bool("CONGSO_DEBUG", False)
 ALLOWED_HOSTS = env.get_list("CONGSO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.get_list("CONGSO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env.get_str("CONGSO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The province's suffix in local procedure codes (d.dddddd.000.00.00.Hnn); H99 is the demo province.
+CONGSO_PROVINCE_SUFFIX = env.get_str("CONGSO_PROVINCE_SUFFIX", "H99")
+CONGSO_MAX_UPLOAD_BYTES = env.get_int("CONGSO_MAX_UPLOAD_MB", 20) * 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "congso.org",
     "congso.workcalendar",
     "congso.catalog",
+    "congso.dossiers",
     "congso.demo",
 ]
 
@@ -189,6 +193,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so clients get stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "congso.dossiers.choices.Status",
+        "TimelinessEnum": "congso.dossiers.choices.Timeliness",
+        "PaymentMethodEnum": "congso.dossiers.choices.PaymentMethod",
+        "DurationUnitEnum": "congso.workcalendar.units.DurationUnit",
+        "UnitLevelEnum": "congso.org.choices.UnitLevel",
+        "ProcedureLevelEnum": "congso.catalog.choices.Level",
+        "ProcedureStatusEnum": "congso.catalog.choices.ProcedureStatus",
+    },
 }
 
 # --- Logging: one line per record, with the request id -----------------------------------------------------------

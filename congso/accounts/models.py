@@ -7,7 +7,9 @@ Roles are not stored here: they are memberships in agencies (org.Membership).
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from auditlog.registry import auditlog
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -106,3 +108,7 @@ class User(AbstractUser):
         if self.phone:
             self.phone = normalize_phone(self.phone)
         super().save(*args, **kwargs)
+
+
+# Field-level change history for administrative records (django-auditlog, with the request id).
+auditlog.register(User, exclude_fields=["password", "last_login"])

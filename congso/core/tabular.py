@@ -76,7 +76,8 @@ class ImportReport:
                 "written": _("yes") if self.written else _("no"),
             }
         ]
-        lines += [f"  [{p.severity}] {_('row')} {p.row}, {p.column}: {p.message}" for p in self.problems]
+        row_label = _("row")
+        lines += [f"  [{p.severity}] {row_label} {p.row}, {p.column}: {p.message}" for p in self.problems]
         return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ class ImportAdminMixin:
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
-        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info)]
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info))]
         return extra + super().get_urls()
 
     def import_view(self, request):

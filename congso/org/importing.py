@@ -120,7 +120,7 @@ def import_units(content: bytes, filename: str, *, dry_run: bool = False) -> Imp
             ready = [p for p in pending if not p[5] or p[5] in by_code]
             if not ready:
                 raise ValidationError(_("The parent links in the file form a cycle."))
-            for index, code, name, level, unit_type, parent_code, valid_from, valid_to in ready:
+            for _index, code, name, level, unit_type, parent_code, valid_from, valid_to in ready:
                 unit = create_unit(code, name, unit_type, level, by_code.get(parent_code), valid_from=valid_from)
                 if valid_to:
                     unit.valid_to = valid_to

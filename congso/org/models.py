@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -266,3 +267,12 @@ class Membership(TimeStampedModel):
             raise ValidationError({"department": _("The department must belong to the agency.")})
         if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
             raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+
+
+# Field-level change history for administrative records (django-auditlog, with the request id).
+auditlog.register(AdminUnit)
+auditlog.register(AdminUnitVersion)
+auditlog.register(SuccessionEvent)
+auditlog.register(Agency)
+auditlog.register(Department)
+auditlog.register(Membership)

@@ -11,6 +11,15 @@ from congso.demo.province import PROVINCIAL_AGENCIES, commune_agency_codes
 from congso.org.models import AdminUnit, Agency
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the report messages in the source language; the UI shows them in Vietnamese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def org(db):
     """A province with its provincial agencies (codes of congso.demo.province) and 3 communes, each with a

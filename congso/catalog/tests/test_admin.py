@@ -39,7 +39,7 @@ def test_import_page_reports_and_writes(admin_client, db):
     assert admin_client.get("/admin/catalog/procedure/import/").status_code == 200
     bad = admin_client.post("/admin/catalog/procedure/import/", {
         "file": upload([{"code": "1.0", **record_data()}]), "dry_run": ""})
-    assert bad.status_code == 200 and "is not a procedure code" in bad.content.decode()
+    assert bad.status_code == 200 and "không phải mã thủ tục" in bad.content.decode()
     assert Procedure.objects.count() == 0
     dry = admin_client.post("/admin/catalog/procedure/import/", {
         "file": upload([{"code": "1.001193", **record_data()}]), "dry_run": "on"})
@@ -89,7 +89,7 @@ def test_process_steps_must_fit_the_time_limit(admin_client, org, version):
                      f"steps-{index}-share": str(step.share)})
     data["steps-1-share"] = str(steps[1].share + 1)
     response = admin_client.post(f"/admin/catalog/process/{process.pk}/change/", data)
-    assert response.status_code == 200 and "8 working hours" in response.content.decode()
+    assert response.status_code == 200 and "8 giờ làm việc" in response.content.decode()
     data["steps-1-share"] = str(steps[1].share - 1)
     data["steps-2-share"] = str(steps[2].share + 1)
     response = admin_client.post(f"/admin/catalog/process/{process.pk}/change/", data)

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from congso.core.validators import (
     citizen_id_birth_year,

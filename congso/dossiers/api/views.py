@@ -1,0 +1,144 @@
+"""The dossier API: list, detail (with ETag), create, and actions with optimistic concurrency (If-Match)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from congso.core.problems import Problem
+from congso.dossiers.api.serializers import (
+    ActionInputSerializer,
+    ComponentInputSerializer,
+    DossierCreateSerializer,
+    DossierDetailSerializer,
+    DossierListSerializer,
+)
+from congso.dossiers.filtersets import DossierFilterSet
+from congso.dossiers.models import Dossier, ProcessingEvent
+from congso.dossiers.services.actions import perform
+from congso.dossiers.services.creation import ComponentInput, DossierInput, create_dossier
+from congso.dossiers.transitions import ACTION_NAMES
+
+PROBLEM = OpenApiResponse(description="problem+json with a stable `code`")
+
+
+def detail_queryset(user):
+    return Dossier.objects.for_user(user).select_related(
+        "procedure", "procedure_version", "receiving_agency", "handling_agency", "current_agency", "holder",
+    ).prefetch_related(
+        Prefetch("steps__agency"), "steps__assignee", "handovers__from_agency", "handovers__to_agency",
+        "handovers__from_user", "handovers__to_user",
+        Prefetch("events", queryset=ProcessingEvent.objects.select_related("agency").order_by("seq")),
+        "components__file", "fees", "payments", "results__file", "supplement_requests", "extensions",
+    )
+
+
+def detail_response(dossier: Dossier, request, status_code=200) -> Response:
+    fresh = detail_queryset(request.user).get(pk=dossier.pk)
+    response = Response(DossierDetailSerializer(fresh).data, status=status_code)
+    response["ETag"] = fresh.etag
+    return response
+
+
+class DossierListCreateView(generics.ListCreateAPIView):
+    """Dossiers the caller may see (their agencies' for staff, their own for applicants)."""
+
+    filterset_class = DossierFilterSet
+
+    def get_queryset(self):
+        return Dossier.objects.for_user(self.request.user).select_related(
+            "procedure", "procedure_version", "receiving_agency", "handling_agency", "current_agency", "holder",
+        ).order_by("-submitted_at", "-id")
+
+    def get_serializer_class(self):
+        return DossierCreateSerializer if self.request.method == "POST" else DossierListSerializer
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer, 400: PROBLEM,
+                                                               403: PROBLEM})
+    def post(self, request, *args, **kwargs):
+        serializer = DossierCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        at = data.pop("received_at", None)
+        components = [
+            ComponentInput(**{k: v for k, v in item.items() if k in ComponentInputSerializer().fields})
+            for item in data.pop("components", [])
+        ]
+        dossier = create_dossier(DossierInput(components=components, **data), request.user, at=at)
+        return detail_response(dossier, request, status.HTTP_201_CREATED)
+
+
+class DossierDetailView(APIView):
+    @extend_schema(responses={200: DossierDetailSerializer, 404: PROBLEM})
+    def get(self, request, code):
+        dossier = get_object_or_404(detail_queryset(request.user), code=code)
+        response = Response(DossierDetailSerializer(dossier).data)
+        response["ETag"] = dossier.etag
+        return response
+
+
+def parse_if_match(request) -> int:
+    raw = request.headers.get("If-Match")
+    if not raw:
+        raise Problem("precondition_required", 428, "Send If-Match with the dossier's ETag.")
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise Problem("conflict", 412, "The If-Match value is not a version of this dossier.")
+    return int(value)
+
+
+class DossierActionView(APIView):
+    """Carry out an action. Requires `If-Match: "<version>"` (the ETag): missing → 428, stale → 412 `conflict`."""
+
+    @extend_schema(
+        request=ActionInputSerializer,
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True),
+                    OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTION_NAMES)],
+        responses={200: DossierDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
+                   412: PROBLEM, 428: PROBLEM},
+    )
+    def post(self, request, code, action):
+        if action not in ACTION_NAMES:
+            raise Problem("not_found", 404, "Unknown action.")
+        dossier = get_object_or_404(Dossier.objects.for_user(request.user), code=code)
+        expected = parse_if_match(request)
+        serializer = ActionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params = {k: v for k, v in serializer.validated_data.items() if k in request.data}
+        if "assignee" in params:
+            params["assignee"] = _user_by_username(params["assignee"])
+        if "results" in params:
+            params["results"] = [_result_input(item) for item in params["results"]]
+        if "reason" in params:
+            params["reason"] = params["reason"]
+        updated = perform(dossier, action, request.user, expected_version=expected, **params)
+        return detail_response(updated, request)
+
+
+def _user_by_username(username):
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise Problem("validation_error", 400, "Unknown user.", errors={"assignee": ["Unknown user."]})
+    return user
+
+
+def _result_input(item: dict) -> dict:
+    from congso.dossiers.api.serializers import FileInputSerializer
+
+    clean = {k: item.get(k) for k in ("name", "result_code", "number", "catalog_result_id") if item.get(k) is not None}
+    if item.get("file"):
+        file_serializer = FileInputSerializer(data=item["file"])
+        file_serializer.is_valid(raise_exception=True)
+        clean["file"] = file_serializer.validated_data
+    return clean
