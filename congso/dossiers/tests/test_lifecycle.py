@@ -303,3 +303,55 @@ def test_a_refused_action_leaves_no_file_behind(world, settings):
             results=[{"name": "Giấy chứng nhận", "file": ("kq.pdf", PDF)}, {"name": ""}])
     assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == before
     assert Dossier.objects.get(pk=d.pk).results.count() == 0
+
+
+def test_send_back_returns_to_the_previous_step_and_its_holder(world):
+    d = create(world)
+    d = act(d, Action.FORWARD, world.desk, local(2025, 1, 20, 10, 0), assignee=world.spec)
+    d = act(d, Action.FORWARD, world.spec, local(2025, 1, 21, 10, 0), assignee=world.head)
+    d = act(d, Action.SEND_BACK, world.head, local(2025, 1, 21, 14, 0), reason="Dự thảo chưa đạt")
+    assert d.current_step.plan_index == 1 and d.holder == world.spec
+    assert d.handovers.order_by("-at", "-id").first().note == "Dự thảo chưa đạt"
+    first = create(world, at=local(2025, 1, 20, 9, 30))
+    first = act(first, Action.FORWARD, world.desk, local(2025, 1, 20, 10, 0), assignee=world.spec)
+    first = act(first, Action.SEND_BACK, world.spec, local(2025, 1, 20, 11, 0), reason="Thiếu chữ ký")
+    assert first.current_agency == world.centre and first.holder == world.desk
+    with pytest.raises(Forbidden):  # a desk officer does not send back
+        act(first, Action.SEND_BACK, world.desk, local(2025, 1, 20, 11, 30), reason="y")
+    admin = type(world.desk).objects.create(username="root", is_superuser=True, account_type="staff")
+    with pytest.raises(InvalidTransition):  # and there is nothing before the desk's receipt
+        act(first, Action.SEND_BACK, admin, local(2025, 1, 20, 11, 30), reason="y")
+
+
+def test_assign_moves_the_step_to_another_officer(world):
+    d = create(world)
+    d = act(d, Action.FORWARD, world.desk, local(2025, 1, 20, 10, 0), assignee=world.spec)
+    with pytest.raises(BadInput):
+        act(d, Action.ASSIGN, world.head, local(2025, 1, 20, 11, 0))
+    d = act(d, Action.ASSIGN, world.head, local(2025, 1, 20, 11, 0), assignee=world.spec2, reason="Cân đối việc")
+    assert d.holder == world.spec2 and d.current_step.assignee == world.spec2
+    assert d.events.order_by("-seq").first().data == {"from": "spec", "to": "spec2"}
+
+
+def test_open_dossiers_are_rejudged_at_the_end_of_a_period(world):
+    from congso.dossiers.services.sweeps import refresh_timeliness
+
+    d = create(world)
+    assert d.timeliness == Timeliness.OPEN_WITHIN
+    assert refresh_timeliness(local(2025, 2, 3, 9, 0)) == 0  # exactly at the appointment: still within
+    assert refresh_timeliness(local(2025, 2, 28, 23, 59)) == 1  # the period's last instant
+    assert Dossier.objects.get(pk=d.pk).timeliness == Timeliness.OPEN_OVERDUE
+
+
+def test_token_authentication_for_systems(world):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=world.spec)
+    d = create(world)
+    client = APIClient()
+    assert client.get(f"/api/v1/dossiers/{d.code}").status_code in (401, 403)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(f"/api/v1/dossiers/{d.code}").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get(f"/api/v1/dossiers/{d.code}").status_code in (401, 403)
