@@ -13,6 +13,7 @@ from congso.core.middleware import current_request_id
 from congso.core.problems import Problem
 from congso.dossiers.choices import Status
 from congso.dossiers.models import ClockStop, Dossier, ProcessingEvent
+from congso.dossiers.signals import event_recorded
 from congso.dossiers.timeliness import ClockState, judge
 from congso.org.models import Membership
 from congso.workcalendar.services import get_calendar
@@ -90,13 +91,15 @@ def role_in(user, agency, roles) -> Membership | None:
 def record_event(dossier: Dossier, action: str, from_status, actor: Actor | None, at: dt.datetime,
                  reason: str = "", data: dict | None = None) -> ProcessingEvent:
     last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return ProcessingEvent.objects.create(
+    event = ProcessingEvent.objects.create(
         dossier=dossier, seq=last + 1, action=action, from_status=from_status, to_status=dossier.status, at=at,
         actor=actor.user if actor else None, actor_name=actor.name if actor else "",
         actor_role=actor.role if actor else "", agency=actor.agency if actor else None,
         department=actor.department if actor else None, reason=reason or "", data=data or {},
         request_id=current_request_id() or "",
     )
+    event_recorded.send(sender=ProcessingEvent, event=event, dossier=dossier)
+    return event
 
 
 def stops_of(dossier: Dossier) -> list[tuple[dt.datetime, dt.datetime]]:
