@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "congso.workcalendar",
     "congso.catalog",
     "congso.dossiers",
+    "congso.notifications",
+    "congso.operations",
+    "congso.datastore",
+    "congso.privacy",
     "congso.demo",
 ]
 

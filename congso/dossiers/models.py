@@ -133,6 +133,10 @@ class Dossier(models.Model):
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
     sync_error = models.TextField(_("last sync error"), blank=True)
 
+    # Where the record comes from: made in congso, or imported from another system (legacy_data keeps what the
+    # other system said that has no field here).
+    origin = models.CharField(_("origin"), max_length=16, default="congso", db_index=True)
+    legacy_data = models.JSONField(_("data from the previous system"), default=dict, blank=True)
     search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
