@@ -217,5 +217,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.get_str("CONGSO_LOG_LEVEL", "INFO")},
+    # django-axes announces itself at every start; keep its warnings only.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 AUDITLOG_CID_GETTER = "congso.core.middleware.current_request_id"
