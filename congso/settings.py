@@ -143,6 +143,15 @@ EMAIL_BACKEND = env.get_str("CONGSO_EMAIL_BACKEND", "django.core.mail.backends.s
 DEFAULT_FROM_EMAIL = env.get_str("CONGSO_EMAIL_FROM", "congso <no-reply@congso.local>")
 EMAIL_TIMEOUT = 10
 
+# --- Notifications (docs/notifications.md) ------------------------------------------------------------------------
+CONGSO_NOTIFICATIONS_MAX_ATTEMPTS = env.get_int("CONGSO_NOTIFICATIONS_MAX_ATTEMPTS", 12)
+CONGSO_NOTIFICATIONS_RETRY_BASE_SECONDS = env.get_int("CONGSO_NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+CONGSO_NOTIFICATIONS_RETRY_MAX_SECONDS = env.get_int("CONGSO_NOTIFICATIONS_RETRY_MAX_SECONDS", 3600)
+CONGSO_NOTIFICATIONS_LEASE_SECONDS = env.get_int("CONGSO_NOTIFICATIONS_LEASE_SECONDS", 300)
+CONGSO_NOTIFICATIONS_BATCH = env.get_int("CONGSO_NOTIFICATIONS_BATCH", 100)
+CONGSO_NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.get_str("CONGSO_NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
+CONGSO_NOTIFICATION_CHANNELS = {"email": "congso.notifications.channels.EmailChannel"}
+
 # --- Internationalisation: Vietnamese first ---------------------------------------------------------------------
 LANGUAGE_CODE = env.get_str("CONGSO_LANGUAGE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

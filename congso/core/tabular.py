@@ -7,6 +7,7 @@ number and column, and nothing is written unless the report has no error.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,8 @@ class ImportReport:
 def _clean(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):  # an XLSX date-time cell keeps its time
+        return value.isoformat(sep=" ")
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
@@ -130,7 +133,10 @@ def _read_csv(content: bytes) -> list[dict[str, str]]:
         header = next(reader)
     except StopIteration as exc:
         raise TableError(_("The file is empty.")) from exc
-    return _rows_from(header, reader)
+    try:
+        return _rows_from(header, reader)
+    except csv.Error as exc:
+        raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
 
 
 def _read_xlsx(content: bytes) -> list[dict[str, str]]:
