@@ -12,6 +12,9 @@ v1 = [
     path("accounts/", include("congso.accounts.api.urls")),
     path("dossiers", DossierListCreateView.as_view(), name="dossier-list"),
     path("dossiers/", include("congso.dossiers.api.urls")),
+    path("dossiers/", include("congso.datastore.api.dossier_urls")),  # /dossiers/{code}/reuse
+    path("datastore/", include("congso.datastore.api.urls")),
+    path("privacy/", include("congso.privacy.api.urls")),
 ]
 
 urlpatterns = [

@@ -152,6 +152,9 @@ CONGSO_NOTIFICATIONS_BATCH = env.get_int("CONGSO_NOTIFICATIONS_BATCH", 100)
 CONGSO_NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.get_str("CONGSO_NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
 CONGSO_NOTIFICATION_CHANNELS = {"email": "congso.notifications.channels.EmailChannel"}
 
+# --- Personal data (Decree 13/2023; docs/personal-data.md) ------------------------------------------------------
+CONGSO_ACCESS_LOG_RETENTION_DAYS = env.get_int("CONGSO_ACCESS_LOG_RETENTION_DAYS", 730)
+
 # --- Internationalisation: Vietnamese first ---------------------------------------------------------------------
 LANGUAGE_CODE = env.get_str("CONGSO_LANGUAGE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

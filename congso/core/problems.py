@@ -71,6 +71,7 @@ def _titles() -> dict:
         "conflict": _("Conflict"),
         "precondition_required": _("Precondition required"),
         "invalid_transition": _("Action not allowed now"),
+        "file_integrity": _("File damaged"),
     }
 
 

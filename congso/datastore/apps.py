@@ -6,3 +6,6 @@ class DatastoreConfig(AppConfig):
     name = "congso.datastore"
     label = "datastore"
     verbose_name = _("Applicant data store")
+
+    def ready(self):
+        from congso.datastore import signals  # noqa: F401 - connects the receivers

@@ -19,6 +19,7 @@ from congso.dossiers.models import (
     SupplementRequest,
 )
 from congso.dossiers.transitions import allowed_actions
+from congso.privacy.masking import mask_id_number, mask_phone
 
 MAX_BASE64 = 28 * 1024 * 1024  # 20 MB of content once decoded, with room for the encoding
 
@@ -122,11 +123,14 @@ class EventSerializer(serializers.ModelSerializer):
 class DossierComponentSerializer(serializers.ModelSerializer):
     file_name = serializers.CharField(source="file.original_name", default=None)
     file_sha256 = serializers.CharField(source="file.sha256", default=None)
+    data_store_document = serializers.IntegerField(
+        source="data_store_use.document_id", default=None, allow_null=True,
+        help_text=_("The applicant data store document this component reuses, if any."))
 
     class Meta:
         model = DossierComponent
         fields = ["order", "name", "originals", "certified_copies", "photocopies", "file_name", "file_sha256",
-                  "digitized", "reused", "from_national_store", "replaced_by_result_code"]
+                  "digitized", "reused", "from_national_store", "replaced_by_result_code", "data_store_document"]
 
 
 class DossierFeeSerializer(serializers.ModelSerializer):
@@ -147,7 +151,8 @@ class DossierResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ResultDocument
-        fields = ["name", "result_code", "number", "is_electronic", "file_name", "file_sha256", "issued_at"]
+        fields = ["name", "result_code", "number", "is_electronic", "file_name", "file_sha256", "issued_at",
+                  "pushed_to_data_store"]
 
 
 class SupplementSerializer(serializers.ModelSerializer):
@@ -170,17 +175,30 @@ class DossierListSerializer(serializers.ModelSerializer):
     current_agency = serializers.CharField(source="current_agency.code")
     status_label = serializers.CharField(source="get_status_display")
     holder = serializers.CharField(source="holder.username", default=None)
-    applicant_id_number = serializers.SerializerMethodField()
+    applicant_id_number = serializers.SerializerMethodField(
+        help_text=_("Citizen ID or tax code; masked (last 3 digits) unless the viewer may see it in full."))
+    applicant_phone = serializers.SerializerMethodField(
+        help_text=_("Masked (last 3 digits) unless the viewer may see it in full."))
 
     class Meta:
         model = Dossier
         fields = ["code", "version", "status", "status_label", "channel", "procedure_code", "procedure_name",
                   "receiving_agency", "handling_agency", "current_agency", "applicant_kind", "applicant_name",
-                  "applicant_id_number", "submitted_at", "received_at", "due_at", "current_due_at",
-                  "extended_due_at", "finished_at", "returned_at", "timeliness", "holder", "step_due_at"]
+                  "applicant_id_number", "applicant_phone", "submitted_at", "received_at", "due_at",
+                  "current_due_at", "extended_due_at", "finished_at", "returned_at", "timeliness", "holder",
+                  "step_due_at"]
 
+    # Lists always mask personal numbers (Decree 13/2023, docs/personal-data.md); the detail view passes
+    # `unmask=True` in the context for the viewers entitled to see them in full.
     def get_applicant_id_number(self, dossier) -> str:
-        return mask_id(dossier.applicant_id_number)
+        if self.context.get("unmask"):
+            return dossier.applicant_id_number
+        return mask_id_number(dossier.applicant_id_number)
+
+    def get_applicant_phone(self, dossier) -> str:
+        if self.context.get("unmask"):
+            return dossier.applicant_phone
+        return mask_phone(dossier.applicant_phone)
 
 
 class DossierDetailSerializer(DossierListSerializer):
@@ -194,26 +212,23 @@ class DossierDetailSerializer(DossierListSerializer):
     supplement_requests = SupplementSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
-    applicant_id_number = serializers.CharField()
+    personal_numbers_masked = serializers.SerializerMethodField()
 
     class Meta(DossierListSerializer.Meta):
         fields = DossierListSerializer.Meta.fields + [
-            "applicant_phone", "applicant_email", "applicant_address", "summary", "duration", "duration_unit",
-            "cutoff", "effective_start", "resolved_at", "refused_at", "waiting_seconds", "supplement_count",
-            "extension_count", "fee_due", "fee_paid", "payment_method", "eid_verified", "population_data_refs",
-            "has_digitized_components", "sync_state", "steps", "control_sheet", "log", "components", "fees",
-            "payments", "results", "supplement_requests", "extensions", "allowed_actions",
+            "personal_numbers_masked", "applicant_email", "applicant_address", "summary", "duration",
+            "duration_unit", "cutoff", "effective_start", "resolved_at", "refused_at", "waiting_seconds",
+            "supplement_count", "extension_count", "fee_due", "fee_paid", "payment_method", "eid_verified",
+            "population_data_refs", "has_digitized_components", "sync_state", "steps", "control_sheet", "log",
+            "components", "fees", "payments", "results", "supplement_requests", "extensions", "allowed_actions",
         ]
 
     def get_allowed_actions(self, dossier) -> list[str]:
         return allowed_actions(dossier.status)
 
-
-def mask_id(value: str) -> str:
-    """Personal numbers in lists show only their last three digits (Decree 13/2023)."""
-    if not value:
-        return ""
-    return "•" * max(len(value) - 3, 0) + value[-3:]
+    def get_personal_numbers_masked(self, dossier) -> bool:
+        """Whether applicant_id_number and applicant_phone are masked for this viewer (`?reveal=1&reason=…`)."""
+        return not self.context.get("unmask")
 
 
 STATUS_CHOICES = Status.choices

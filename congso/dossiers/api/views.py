@@ -24,6 +24,9 @@ from congso.dossiers.models import Dossier, ProcessingEvent
 from congso.dossiers.services.actions import perform
 from congso.dossiers.services.creation import ComponentInput, DossierInput, create_dossier
 from congso.dossiers.transitions import ACTION_NAMES
+from congso.privacy.choices import AccessAction
+from congso.privacy.disclosure import decide
+from congso.privacy.services import log_access
 
 PROBLEM = OpenApiResponse(description="problem+json with a stable `code`")
 
@@ -35,13 +38,17 @@ def detail_queryset(user):
         Prefetch("steps__agency"), "steps__assignee", "handovers__from_agency", "handovers__to_agency",
         "handovers__from_user", "handovers__to_user",
         Prefetch("events", queryset=ProcessingEvent.objects.select_related("agency").order_by("seq")),
-        "components__file", "fees", "payments", "results__file", "supplement_requests", "extensions",
+        "components__file", "components__data_store_use", "fees", "payments", "results__file",
+        "supplement_requests", "extensions",
     )
 
 
 def detail_response(dossier: Dossier, request, status_code=200) -> Response:
+    """The dossier after a change made by the caller (creation, action): masked as the caller's role says; the
+    change itself is in the processing log with the request id."""
     fresh = detail_queryset(request.user).get(pk=dossier.pk)
-    response = Response(DossierDetailSerializer(fresh).data, status=status_code)
+    context = {"unmask": decide(request.user, fresh).unmasked}
+    response = Response(DossierDetailSerializer(fresh, context=context).data, status=status_code)
     response["ETag"] = fresh.etag
     return response
 
@@ -75,10 +82,29 @@ class DossierListCreateView(generics.ListCreateAPIView):
 
 
 class DossierDetailView(APIView):
-    @extend_schema(responses={200: DossierDetailSerializer, 404: PROBLEM})
+    """One dossier. Every call is written to the personal-data access log (who, when, request id, address).
+
+    The applicant's citizen ID / tax code and phone are shown in full to the applicant and to the staff handling
+    the dossier, masked to everyone else; `reveal=1` with a `reason` shows them in full to a user allowed to
+    reveal them (docs/personal-data.md) and logs the reason.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("reveal", OpenApiTypes.BOOL, OpenApiParameter.QUERY,
+                             description="Show the personal numbers in full (needs `reason`)."),
+            OpenApiParameter("reason", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                             description="The purpose of revealing the personal numbers (logged)."),
+        ],
+        responses={200: DossierDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+    )
     def get(self, request, code):
         dossier = get_object_or_404(detail_queryset(request.user), code=code)
-        response = Response(DossierDetailSerializer(dossier).data)
+        reveal = request.query_params.get("reveal", "").strip().lower() in ("1", "true", "yes")
+        disclosure = decide(request.user, dossier, reveal=reveal, reason=request.query_params.get("reason", ""))
+        log_access(request.user, AccessAction.VIEW, dossier=dossier, purpose=disclosure.purpose,
+                   unmasked=disclosure.unmasked, basis=disclosure.basis, request=request)
+        response = Response(DossierDetailSerializer(dossier, context={"unmask": disclosure.unmasked}).data)
         response["ETag"] = dossier.etag
         return response
 

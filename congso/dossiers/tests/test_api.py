@@ -202,3 +202,33 @@ def test_hostile_text_is_stored_as_text(world):
     d = make(world, applicant_name='<script>alert("x")</script>')
     body = api(world.spec).get(f"/api/v1/dossiers/{d.code}").json()
     assert body["applicant_name"] == '<script>alert("x")</script>'  # JSON carries it verbatim; templates escape
+
+
+def test_list_masks_the_phone_too(world):
+    make(world)
+    row = api(world.spec).get("/api/v1/dossiers").json()["results"][0]
+    assert row["applicant_phone"] == "•••••••678"
+
+
+def test_every_detail_view_is_written_to_the_access_log(world):
+    from congso.privacy.models import AccessLog
+
+    d = make(world)
+    for request_id in ("detail-view-0001", "detail-view-0002"):
+        response = api(world.spec).get(f"/api/v1/dossiers/{d.code}", HTTP_X_REQUEST_ID=request_id)
+        assert response.status_code == 200
+    rows = AccessLog.objects.order_by("id")
+    assert [(r.user, r.action, r.dossier, r.request_id) for r in rows] == [
+        (world.spec, "view", d, "detail-view-0001"), (world.spec, "view", d, "detail-view-0002")]
+    # Not found, not logged; the list logs nothing.
+    assert api(world.fin_spec).get(f"/api/v1/dossiers/{d.code}").status_code == 404
+    api(world.spec).get("/api/v1/dossiers")
+    assert AccessLog.objects.count() == 2
+
+
+def test_monitors_see_personal_numbers_masked_in_the_detail(world):
+    d = make(world)
+    body = api(world.monitor).get(f"/api/v1/dossiers/{d.code}").json()
+    assert (body["applicant_id_number"], body["applicant_phone"]) == ("•••••••••345", "•••••••678")
+    body = api(world.spec).get(f"/api/v1/dossiers/{d.code}").json()
+    assert (body["applicant_id_number"], body["applicant_phone"]) == ("001090012345", "0912345678")

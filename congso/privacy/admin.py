@@ -1,0 +1,25 @@
+"""The access log in the Django admin: read-only; rows leave only by the retention purge."""
+
+from django.contrib import admin
+
+from congso.privacy.models import AccessLog
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "actor_role", "action", "target", "dossier_code", "document", "unmasked",
+                    "basis", "channel", "request_id", "ip"]
+    list_filter = ["action", "target", "channel", "unmasked", "basis"]
+    search_fields = ["dossier_code", "actor_name", "request_id", "export_name"]
+    date_hierarchy = "at"
+    list_select_related = ["document"]
+    readonly_fields = [f.name for f in AccessLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

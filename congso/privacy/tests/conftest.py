@@ -1,0 +1,1 @@
+from congso.dossiers.tests.conftest import world  # noqa: F401 - fixture
