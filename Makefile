@@ -61,6 +61,7 @@ run: demo
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/congso db_worker --queue-name default & \
+	$(BIN)/congso beat & \
 	$(BIN)/gunicorn congso.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --graceful-timeout 5
 
 test: install-test deb-test-packages test-only

@@ -1,0 +1,1 @@
+"""The operations services: the beat's lease and schedule, the reminder and escalation sweeps, maintenance."""
