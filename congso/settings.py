@@ -155,6 +155,9 @@ CONGSO_NOTIFICATION_CHANNELS = {"email": "congso.notifications.channels.EmailCha
 # --- Personal data (Decree 13/2023; docs/personal-data.md) ------------------------------------------------------
 CONGSO_ACCESS_LOG_RETENTION_DAYS = env.get_int("CONGSO_ACCESS_LOG_RETENTION_DAYS", 730)
 
+# --- Periodic sweeps (`congso beat`, docs/operations-beat.md); the daily purge also runs these callables ----------
+CONGSO_PURGE_HOOKS = env.get_list("CONGSO_PURGE_HOOKS", ["congso.privacy.services.purge_access_logs"])
+
 # --- Internationalisation: Vietnamese first ---------------------------------------------------------------------
 LANGUAGE_CODE = env.get_str("CONGSO_LANGUAGE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

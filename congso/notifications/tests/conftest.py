@@ -113,3 +113,13 @@ def make_dossier(w, *, email="an@example.org", at=None, **extra):
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read operator messages (errors, admin notices) in the source language; the message templates
+    themselves are data and stay Vietnamese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -115,7 +115,9 @@ def test_date_filters_show_local_dd_mm_yyyy():
     assert local_datetime(None) == ""
 
 
-ALLOWED_TAG = re.compile(r'<(?:p|/p|br|/a|a href="[^"<>]*" rel="nofollow")>')
+# The tags the renderer itself makes: paragraphs, line breaks, and links made from escaped text by urlize
+# (web addresses get rel="nofollow", e-mail addresses a plain mailto link).
+ALLOWED_TAG = re.compile(r'<(?:p|/p|br|/a|a href="[^"<>]*" rel="nofollow"|a href="mailto:[^"<>]*")>')
 
 
 PIECES = [*'<>&"\' /=:.aăđxyz\n', "http://", "www.", "<script>", "@example.org", "javascript:"]
