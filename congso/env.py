@@ -51,7 +51,7 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def parse_database_url(url: str, base_dir: Path, pool_size: int = 0) -> dict:
+def parse_database_url(url: str, base_dir: Path, pool_size: int = 0, server_side_binding: bool = False) -> dict:
     """Turn `sqlite:///relative/path`, `sqlite:////absolute/path` or `postgres://user@host:port/name` into a
     Django DATABASES entry.
 
@@ -99,6 +99,10 @@ def parse_database_url(url: str, base_dir: Path, pool_size: int = 0) -> dict:
             options["sslmode"] = query["sslmode"][0]
         if pool_size > 0:
             options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
+        if server_side_binding:
+            # Prepared statements: PostgreSQL plans a repeated statement once (measured in bench/README.md).
+            # Not behind PgBouncer in transaction mode.
+            options["server_side_binding"] = True
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

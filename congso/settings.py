@@ -89,7 +89,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASE_URL = env.get_str("CONGSO_DATABASE_URL", "sqlite:///var/congso.sqlite3")
-DATABASES = {"default": env.parse_database_url(DATABASE_URL, BASE_DIR, env.get_int("CONGSO_DB_POOL_SIZE", 8))}
+DATABASES = {"default": env.parse_database_url(
+    DATABASE_URL, BASE_DIR, env.get_int("CONGSO_DB_POOL_SIZE", 8),
+    server_side_binding=env.get_bool("CONGSO_DB_SERVER_SIDE_BINDING", False),
+)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: the database by default (no other service needed); Redis when configured -----------------------------

@@ -1137,8 +1137,9 @@ def _write(plans: list[_Plan], counters: dict, user) -> None:
     plan_cache: dict[tuple, list[dict]] = {}
     for batch in _chunks(plans):
         dossiers = [p.dossier for p in batch]
-        for d in dossiers:
-            d.created_by = user
+        for plan in batch:
+            plan.dossier.created_by = user
+            plan.dossier.last_event_seq = len(plan.events)
         Dossier.objects.bulk_create(dossiers)  # primary keys come back on PostgreSQL and SQLite ≥ 3.35
         participants, events, stops, requests, obligations = [], [], [], [], []
         for plan in batch:

@@ -51,20 +51,24 @@ class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=64, unique=True)
     # Optimistic concurrency: incremented by every action; the API's ETag.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Sequence number of the newest processing-log event: the next event takes the next number without a query
+    # (the dossier row is locked while an action runs).
+    last_event_seq = models.PositiveIntegerField(default=0, editable=False)
     status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, db_index=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
 
+    # Foreign keys led by a composite index below carry no index of their own (fewer index writes per action).
     procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
-                                  related_name="dossiers")
+                                  related_name="dossiers", db_index=False)
     procedure_version = models.ForeignKey("catalog.ProcedureVersion", verbose_name=_("procedure version"),
                                           on_delete=models.PROTECT, related_name="dossiers")
     receiving_agency = models.ForeignKey("org.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT,
-                                         related_name="received_dossiers")
+                                         related_name="received_dossiers", db_index=False)
     handling_agency = models.ForeignKey("org.Agency", verbose_name=_("handling agency"), on_delete=models.PROTECT,
-                                        related_name="handled_dossiers",
+                                        related_name="handled_dossiers", db_index=False,
                                         help_text=_("The agency responsible for the result."))
     current_agency = models.ForeignKey("org.Agency", verbose_name=_("agency holding the dossier"),
-                                       on_delete=models.PROTECT, related_name="held_dossiers")
+                                       on_delete=models.PROTECT, related_name="held_dossiers", db_index=False)
 
     # Applicant (chủ hồ sơ): a snapshot of who applied, plus the account when there is one.
     applicant = models.ForeignKey(USER, verbose_name=_("applicant account"), null=True, blank=True,
@@ -102,17 +106,17 @@ class Dossier(models.Model):
     extension_count = models.PositiveSmallIntegerField(_("apologies"), default=0)
 
     timeliness = models.CharField(_("timeliness"), max_length=16, choices=Timeliness.choices,
-                                  default=Timeliness.NOT_APPLICABLE, db_index=True)
+                                  default=Timeliness.NOT_APPLICABLE)
     timeliness_at = models.DateTimeField(_("timeliness judged at"), null=True, blank=True)
 
     # The current step and who holds it (denormalised for worklists).
     current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     holder = models.ForeignKey(USER, verbose_name=_("holder"), null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="held_dossiers")
+                               related_name="held_dossiers", db_index=False)
     holder_role = models.CharField(_("holder role"), max_length=24, choices=Role.choices, blank=True)
     holder_department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                          related_name="+")
+                                          related_name="+", db_index=False)
     step_due_at = models.DateTimeField(_("step deadline"), null=True, blank=True, db_index=True)
     # The internal process copied at receipt: [{name, role, agency, department, share, process_step}, …], so a
     # later change of the procedure's process never changes a dossier already in hand.
@@ -137,7 +141,8 @@ class Dossier(models.Model):
     # other system said that has no field here).
     origin = models.CharField(_("origin"), max_length=16, default="congso", db_index=True)
     legacy_data = models.JSONField(_("data from the previous system"), default=dict, blank=True)
-    search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    # Searched with LIKE '%…%': a trigram index on PostgreSQL (migration 0002); a b-tree could not serve it.
+    search_text = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

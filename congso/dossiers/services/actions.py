@@ -29,6 +29,7 @@ from congso.dossiers.services.common import (
     BadInput,
     Conflict,
     Forbidden,
+    membership_cache,
     InvalidTransition,
     NotFound,
     check_time,
@@ -68,10 +69,11 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
     pk = dossier_or_code.pk if isinstance(dossier_or_code, Dossier) else None
     code = None if pk else dossier_or_code
 
-    with files_rolled_back(), transaction.atomic():
+    with files_rolled_back(), membership_cache(), transaction.atomic():
         # Lock only the dossier row (`of=("self",)`); the related rows are read for the checks that follow.
-        locked = Dossier.objects.select_for_update(of=("self",)).select_related(
-            "receiving_agency", "handling_agency", "current_agency", "current_step", "procedure_version")
+        # Only the current step is joined: agencies are needed by id (names only for an error message), and the
+        # procedure version (long texts) only by the actions that read it.
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("current_step")
         try:
             dossier = locked.get(pk=pk) if pk else locked.get(code=code)
         except Dossier.DoesNotExist:
@@ -92,9 +94,9 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
         refresh_clock(dossier, at)
         dossier.version += 1
         dossier.sync_state = SyncState.PENDING
-        dossier.save()
         if action != Action.ACCEPT:  # receipt records its own event (shared with creation)
             record_event(dossier, action, from_status, actor, at, reason, event_data)
+        dossier.save()
     return dossier
 
 
@@ -106,28 +108,29 @@ def _authorize(dossier: Dossier, rule, action: str, user) -> Actor:
         raise Forbidden()
     if rule.applicant_may and dossier.applicant_id and dossier.applicant_id == user.pk:
         return Actor(user=user, role="applicant")
-    agency = {"receiving": dossier.receiving_agency, "responsible": dossier.handling_agency}.get(
-        rule.where, dossier.current_agency)
+    agency_id = {"receiving": dossier.receiving_agency_id, "responsible": dossier.handling_agency_id}.get(
+        rule.where, dossier.current_agency_id)
     roles = list(rule.roles)
-    membership = role_in(user, agency, roles)
-    if membership is None and rule.where == "responsible" and dossier.current_agency_id != agency.pk:
-        membership = role_in(user, dossier.current_agency, roles)
-        agency = dossier.current_agency if membership else agency
-    if membership is None and rule.where == "either" and dossier.receiving_agency_id != agency.pk:
-        membership = role_in(user, dossier.receiving_agency, [Role.DESK_OFFICER, Role.AGENCY_LEADER])
-        agency = dossier.receiving_agency if membership else agency
+    membership = role_in(user, agency_id, roles)
+    if membership is None and rule.where == "responsible" and dossier.current_agency_id != agency_id:
+        membership = role_in(user, dossier.current_agency_id, roles)
+        agency_id = dossier.current_agency_id if membership else agency_id
+    if membership is None and rule.where == "either" and dossier.receiving_agency_id != agency_id:
+        membership = role_in(user, dossier.receiving_agency_id, [Role.DESK_OFFICER, Role.AGENCY_LEADER])
+        agency_id = dossier.receiving_agency_id if membership else agency_id
     if membership is None:
         if user.is_superuser:
-            return Actor(user=user, role="superuser", agency=agency)
+            return Actor(user=user, role="superuser", agency_id=agency_id)
         raise Forbidden(_("Only %(roles)s of %(agency)s may do this now.") % {
-            "roles": ", ".join(str(Role(r).label).lower() for r in roles if r in Role.values), "agency": agency.name,
+            "roles": ", ".join(str(Role(r).label).lower() for r in roles if r in Role.values),
+            "agency": Agency.objects.get(pk=agency_id).name,
         })
     # Step actions are for the person holding the step, or a head or leader of that agency.
     if action in (Action.FORWARD, Action.SEND_BACK, Action.COMPLETE, Action.TRANSFER, Action.RETURN_TRANSFER):
         holder = dossier.holder_id
         if holder and holder != user.pk and membership.role not in (Role.DEPARTMENT_HEAD, Role.AGENCY_LEADER):
             raise Forbidden(_("This step is assigned to someone else."))
-    return Actor(user=user, role=membership.role, agency=agency, department=membership.department)
+    return Actor(user=user, role=membership.role, agency_id=agency_id, department=membership.department)
 
 
 # --- handlers: change the dossier in memory (and its child rows); `perform` saves and logs -------------------------
@@ -206,15 +209,21 @@ def _user(user_id):
     if user_id is None:
         return None
     User = get_user_model()
-    user = User.objects.filter(pk=getattr(user_id, "pk", user_id), is_active=True).first()
+    if isinstance(user_id, User):  # already loaded by the caller
+        if not user_id.is_active:
+            raise BadInput({"assignee": _("Unknown user.")})
+        return user_id
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise BadInput({"assignee": _("Unknown user.")})
     return user
 
 
 def _check_member(user, agency) -> None:
+    """`agency` is an Agency or its id."""
     if user is not None and role_in(user, agency, list(Role.values)) is None:
-        raise BadInput({"assignee": _("%(user)s has no role in %(agency)s.") % {"user": user, "agency": agency.name}})
+        name = agency.name if hasattr(agency, "name") else Agency.objects.get(pk=agency).name
+        raise BadInput({"assignee": _("%(user)s has no role in %(agency)s.") % {"user": user, "agency": name}})
 
 
 def _forward(dossier, actor, at, reason, assignee=None, **_params):
@@ -224,7 +233,7 @@ def _forward(dossier, actor, at, reason, assignee=None, **_params):
     user = _user(assignee)
     previous = finish_step(dossier, at)
     step = start_step(dossier, index, at, assignee=user)
-    _check_member(user, step.agency)
+    _check_member(user, step.agency_id)
     hand_over(dossier, previous, step, actor, at, reason)
     return {"to_step": step.name, "assignee": user.username if user else None}
 
@@ -246,7 +255,7 @@ def _assign(dossier, actor, at, reason, assignee=None, **_params):
     if user is None:
         raise BadInput({"assignee": _("Choose who takes over the dossier.")})
     step = dossier.current_step
-    _check_member(user, step.agency if step else dossier.current_agency)
+    _check_member(user, step.agency_id if step else dossier.current_agency_id)
     previous = dossier.holder.username if dossier.holder else None
     if step:
         step.assignee = user
@@ -299,7 +308,7 @@ def _return_transfer(dossier, actor, at, reason, **_params):
     back = next((s for s in dossier.steps.order_by("-order") if s.plan_index == back_index), None)
     step = start_step(dossier, back_index, at, assignee=back.assignee if back else None)
     hand_over(dossier, previous, step, actor, at, reason)
-    return {"to_agency": step.agency.code}
+    return {"to_agency": Agency.objects.filter(pk=step.agency_id).values_list("code", flat=True).first()}
 
 
 def _amount(value, field="amount") -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,7 +54,7 @@ class Actor:
 
     user: object
     role: str
-    agency: object = None
+    agency_id: int | None = None
     department: object = None
 
     @property
@@ -77,24 +79,45 @@ def check_time(at: dt.datetime | None) -> dt.datetime:
     return at
 
 
+_memberships: ContextVar[dict | None] = ContextVar("congso_action_memberships", default=None)
+
+
+@contextlib.contextmanager
+def membership_cache():
+    """Within one action, each (user, agency) pair's memberships are read once."""
+    token = _memberships.set({})
+    try:
+        yield
+    finally:
+        _memberships.reset(token)
+
+
 def role_in(user, agency, roles) -> Membership | None:
     """The user's active membership in `agency` with one of `roles` (the first by role order), or None."""
     if user is None or agency is None:
         return None
-    memberships = [m for m in Membership.objects.active().filter(user=user, agency=agency, role__in=list(roles))
-                   .select_related("department")]
+    agency_id = getattr(agency, "pk", agency)
+    cache = _memberships.get()
+    key = (user.pk, agency_id)
+    memberships = cache.get(key) if cache is not None else None
+    if memberships is None:
+        memberships = list(Membership.objects.active().filter(user=user, agency_id=agency_id)
+                           .select_related("department").order_by())
+        if cache is not None:
+            cache[key] = memberships
     order = list(roles)
-    memberships.sort(key=lambda m: order.index(m.role) if m.role in order else 99)
-    return memberships[0] if memberships else None
+    found = [m for m in memberships if m.role in order]
+    found.sort(key=lambda m: order.index(m.role))
+    return found[0] if found else None
 
 
 def record_event(dossier: Dossier, action: str, from_status, actor: Actor | None, at: dt.datetime,
                  reason: str = "", data: dict | None = None) -> ProcessingEvent:
-    last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    dossier.last_event_seq += 1  # saved with the dossier by the caller (the row is locked)
     event = ProcessingEvent.objects.create(
-        dossier=dossier, seq=last + 1, action=action, from_status=from_status, to_status=dossier.status, at=at,
+        dossier=dossier, seq=dossier.last_event_seq, action=action, from_status=from_status, to_status=dossier.status, at=at,
         actor=actor.user if actor else None, actor_name=actor.name if actor else "",
-        actor_role=actor.role if actor else "", agency=actor.agency if actor else None,
+        actor_role=actor.role if actor else "", agency_id=actor.agency_id if actor else None,
         department=actor.department if actor else None, reason=reason or "", data=data or {},
         request_id=current_request_id() or "",
     )

@@ -94,7 +94,8 @@ def start_step(dossier: Dossier, index: int | None, at: dt.datetime, *, agency=N
     else:
         agency_id, process_step_id = agency.pk, None
         share = share if share is not None else Decimal(0)
-    order = (dossier.steps.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    # Steps are only ever appended, and the current step is the newest one.
+    order = (dossier.current_step.order if dossier.current_step_id else 0) + 1
     step = DossierStep.objects.create(
         dossier=dossier, order=order, name=name, agency_id=agency_id, department_id=department_id, role=role,
         assignee=assignee, share=share, started_at=at, deadline_at=step_deadline(dossier, at, share),
@@ -106,8 +107,9 @@ def start_step(dossier: Dossier, index: int | None, at: dt.datetime, *, agency=N
     dossier.holder_role = role
     dossier.holder_department_id = department_id
     dossier.step_due_at = step.deadline_at
-    DossierParticipant.objects.bulk_create([DossierParticipant(dossier=dossier, agency_id=agency_id)],
-                                           ignore_conflicts=True)
+    if agency_id not in (dossier.receiving_agency_id, dossier.handling_agency_id):  # those two are added at creation
+        DossierParticipant.objects.bulk_create([DossierParticipant(dossier=dossier, agency_id=agency_id)],
+                                               ignore_conflicts=True)
     return step
 
 
