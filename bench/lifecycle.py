@@ -179,45 +179,16 @@ def find_procedure(forced: str | None) -> tuple[str, str] | None:
 
 
 def create_fallback_procedure() -> tuple[str, str]:
-    """One procedure for the handling agency, built the way congso/dossiers/tests/conftest.py make_procedure()
-    does: 5 working days, a 50,000 đ fee, two components, one result, a 5-step process (0/24/8/8/0 hours)."""
-    from decimal import Decimal
-
-    from congso.catalog.models import (
-        Component,
-        Fee,
-        Field,
-        Implementation,
-        Procedure,
-        ProcedureDuration,
-        ProcedureVersion,
-        Process,
-        ProcessStep,
-        Result,
-    )
+    """One procedure for the handling agency, made by the test suite's own `make_procedure()`: 5 working days, a
+    50,000 đ fee, two components, one result, a 5-step process (0/24/8/8/0 hours)."""
+    from congso.catalog.models import Procedure
+    from congso.dossiers.tests.conftest import make_procedure
     from congso.org.models import Agency
 
-    handling = Agency.objects.get(code=HANDLING_AGENCY)
-    existing = Procedure.objects.filter(code=FALLBACK_PROCEDURE).first()
-    if existing is not None:
-        return existing.code, "created by the benchmark"
-    field_ = Field.objects.get_or_create(name="Hộ tịch")[0]
-    procedure = Procedure.objects.create(code=FALLBACK_PROCEDURE)
-    version = ProcedureVersion.objects.create(
-        procedure=procedure, number=1, valid_from=dt.date(2020, 1, 1), name="Thủ tục thử (benchmark)", field=field_,
-        levels=["province"], applicant_types=["citizen"], cutoff_time=None, result_is_document=True,
-    )
-    ProcedureDuration.objects.create(version=version, channel="direct", amount=Decimal(5), unit="working_day")
-    Fee.objects.create(version=version, name="Lệ phí", kind="charge", amount=50_000)
-    Component.objects.create(version=version, order=1, name="Tờ khai", originals=1)
-    Component.objects.create(version=version, order=2, name="Bản sao giấy tờ tùy thân", certified_copies=1)
-    Result.objects.create(version=version, name="Giấy chứng nhận", code="KQ.G15.000001", is_document=True)
-    Implementation.objects.create(version=version, agency=handling, online_mode="partial", level="province")
-    process = Process.objects.create(version=version, agency=handling, name="Quy trình")
-    names = ["Tiếp nhận", "Thẩm định", "Xem xét", "Ký duyệt", "Trả kết quả"]
-    for order, (name, role, share) in enumerate(zip(names, PLAN_ROLES, (0, 24, 8, 8, 0), strict=True), start=1):
-        ProcessStep.objects.create(process=process, order=order, name=name, role=role, share=Decimal(share))
-    return procedure.code, "created by the benchmark"
+    if Procedure.objects.filter(code=FALLBACK_PROCEDURE).exists():
+        return FALLBACK_PROCEDURE, "created by the benchmark"
+    make_procedure(FALLBACK_PROCEDURE, Agency.objects.get(code=HANDLING_AGENCY))
+    return FALLBACK_PROCEDURE, "created by the benchmark"
 
 
 def staff_by_role(agency_code: str, role: str) -> list[str]:

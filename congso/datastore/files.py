@@ -4,16 +4,12 @@ removed again (`files_rolled_back`)."""
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from contextvars import ContextVar
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
+from congso.core.storage import files_rolled_back, remember_written
 from congso.dossiers.files import check
-
-_written: ContextVar[list | None] = ContextVar("congso_datastore_files_written", default=None)
 
 
 def store_document_file(document, upload) -> None:
@@ -26,21 +22,7 @@ def store_document_file(document, upload) -> None:
     document.size = checked.size
     document.sha256 = checked.sha256
     document.file.save(document.stored_name, ContentFile(checked.content), save=False)
-    written = _written.get()
-    if written is not None:
-        written.append(document.file.name)
+    remember_written(document.file.name)
 
 
-@contextlib.contextmanager
-def files_rolled_back():
-    """Delete the files written inside the block when the block fails."""
-    token = _written.set([])
-    try:
-        yield
-    except BaseException:
-        for name in _written.get() or []:
-            with contextlib.suppress(OSError):
-                default_storage.delete(name)
-        raise
-    finally:
-        _written.reset(token)
+__all__ = ["files_rolled_back", "store_document_file"]

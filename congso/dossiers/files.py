@@ -6,17 +6,13 @@ removes what it wrote, so a refused action leaves no orphan file behind.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from contextvars import ContextVar
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
+from congso.core.storage import files_rolled_back, remember_written
 from congso.core.uploads import CheckedFile, check_upload, max_upload_bytes
 from congso.dossiers.models import DossierFile
-
-_written: ContextVar[list | None] = ContextVar("congso_files_written", default=None)
 
 
 def read_upload(upload) -> tuple[bytes, str]:
@@ -44,23 +40,9 @@ def store_file(dossier, upload, kind: str, user=None) -> DossierFile:
         content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=user,
     )
     record.file.save(stored_name, ContentFile(checked.content), save=False)
-    written = _written.get()
-    if written is not None:
-        written.append(record.file.name)
+    remember_written(record.file.name)
     record.save()
     return record
 
 
-@contextlib.contextmanager
-def files_rolled_back():
-    """Delete the files written inside the block when the block fails (its transaction rolls back)."""
-    token = _written.set([])
-    try:
-        yield
-    except BaseException:
-        for name in _written.get() or []:
-            with contextlib.suppress(OSError):
-                default_storage.delete(name)
-        raise
-    finally:
-        _written.reset(token)
+__all__ = ["check", "files_rolled_back", "read_upload", "store_file"]
