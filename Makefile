@@ -8,6 +8,9 @@ PORT ?= 8000
 # Debian packages the test suite needs (installed by `make test` when missing).
 DEB_TEST_PACKAGES := gettext
 PYTEST_ARGS ?=
+# `make run` is a demo: e-mails are written to var/mail/ instead of being sent (set CONGSO_EMAIL_BACKEND to the
+# SMTP backend and CONGSO_EMAIL_HOST/PORT to send them).
+export CONGSO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 # Dossier histories generated with the demo province on the first `make run`.
 DEMO_DOSSIERS ?= 2500
 

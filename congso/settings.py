@@ -145,6 +145,9 @@ EMAIL_USE_TLS = env.get_bool("CONGSO_EMAIL_TLS", False)
 EMAIL_BACKEND = env.get_str("CONGSO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env.get_str("CONGSO_EMAIL_FROM", "congso <no-reply@congso.local>")
 EMAIL_TIMEOUT = 10
+# With CONGSO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `make run` uses), e-mails are
+# written as files here instead of being sent.
+EMAIL_FILE_PATH = env.get_str("CONGSO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Notifications (docs/notifications.md) ------------------------------------------------------------------------
 CONGSO_NOTIFICATIONS_MAX_ATTEMPTS = env.get_int("CONGSO_NOTIFICATIONS_MAX_ATTEMPTS", 12)
