@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the test suite needs (installed by `make test` when missing).
-DEB_TEST_PACKAGES := gettext
+DEB_TEST_PACKAGES := gettext redis-server
 PYTEST_ARGS ?=
 # `make run` is a demo: e-mails are written to var/mail/ instead of being sent (set CONGSO_EMAIL_BACKEND to the
 # SMTP backend and CONGSO_EMAIL_HOST/PORT to send them).
@@ -14,7 +14,7 @@ export CONGSO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 # Dossier histories generated with the demo province on the first `make run`.
 DEMO_DOSSIERS ?= 2500
 
-.PHONY: run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
+.PHONY: redis-up run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
 
 help:
 	@echo "make run   - install, migrate, load the demo province, serve at http://$(HOST):$(PORT)"
@@ -67,7 +67,14 @@ run: demo
 	$(BIN)/congso beat & \
 	$(BIN)/gunicorn congso.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --graceful-timeout 5
 
-test: install-test deb-test-packages test-only
+# The suite also runs against a real Redis on 127.0.0.1:6379 (the optional cache): start one if none answers.
+redis-up:
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then \
+	  echo "Starting redis-server on 127.0.0.1:6379"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	fi
+
+test: install-test deb-test-packages redis-up test-only
 
 test-only:
 	$(BIN)/pytest $(PYTEST_ARGS)
