@@ -101,6 +101,7 @@ class World:
     files: bool
     workers: int
     prepared: bool = False  # --prepared: server-side binding and prepared statements in the engine processes
+    http_minimal: bool = False  # --http-minimal: actions sent with `Prefer: return=minimal` (204 + ETag)
 
     def staff(self, worker: int) -> dict[str, str]:
         pick = lambda names: names[worker % len(names)]  # noqa: E731
@@ -218,6 +219,7 @@ def build_world(args) -> World:
         heads=staff_by_role(HANDLING_AGENCY, "department_head"),
         leaders=staff_by_role(HANDLING_AGENCY, "agency_leader"),
         base="", spacing=0.0, step_gap=0.0, files=not args.no_files, workers=args.workers, prepared=args.prepared,
+        http_minimal=args.http_minimal,
     )
     for role, names in (("desk officers", world.desks), ("specialists", world.specialists),
                         ("department heads", world.heads), ("agency leaders", world.leaders)):
@@ -381,6 +383,8 @@ class HttpClient:
             headers["Content-Type"] = "application/json"
         if etag is not None:
             headers["If-Match"] = etag
+            if self.world.http_minimal:
+                headers["Prefer"] = "return=minimal"
         for _attempt in range(self.MAX_THROTTLE_RETRIES + 1):
             self.requests[self.names[role]] += 1
             try:
@@ -400,7 +404,7 @@ class HttpClient:
                 continue
             if response.status >= 300:
                 raise ApiError(f"{method} {path} → {response.status}: {data[:300].decode(errors='replace')}")
-            return json.loads(data), response.getheader("ETag")
+            return (json.loads(data) if data else None), response.getheader("ETag")
         raise ApiError(f"{method} {path}: still throttled after {self.MAX_THROTTLE_RETRIES} retries")
 
     def lifecycle(self, tag: str, start: dt.datetime, latencies: dict[str, list[float]] | None = None) -> str:
@@ -891,6 +895,8 @@ def parse_args(argv=None):
     parser.add_argument("--dossiers", type=int, default=400, help="dossiers per phase (default 400)")
     parser.add_argument("--workers", type=int, default=4, help="worker processes / HTTP clients (default 4)")
     parser.add_argument("--http", action="store_true", help="also run the lifecycle through gunicorn and the API")
+    parser.add_argument("--http-minimal", action="store_true",
+                        help="in the HTTP phase, send actions with `Prefer: return=minimal` (204 and the ETag only)")
     parser.add_argument("--http-only", action="store_true", help="skip the in-process engine phase (implies --http)")
     parser.add_argument("--gunicorn-workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases at the end")

@@ -123,13 +123,19 @@ def parse_if_match(request) -> int:
 
 
 class DossierActionView(APIView):
-    """Carry out an action. Requires `If-Match: "<version>"` (the ETag): missing → 428, stale → 412 `conflict`."""
+    """Carry out an action. Requires `If-Match: "<version>"` (the ETag): missing → 428, stale → 412 `conflict`.
+
+    Answers with the dossier's detail, or — with `Prefer: return=minimal` (RFC 7240) — with 204 and the new ETag
+    only, for systems that chain actions and need no re-read."""
 
     @extend_schema(
         request=ActionInputSerializer,
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True),
+                    OpenApiParameter("Prefer", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                                     description="`return=minimal`: answer 204 with the new ETag only."),
                     OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTION_NAMES)],
-        responses={200: DossierDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
+        responses={200: DossierDetailSerializer, 204: OpenApiResponse(description="Done; the new ETag in the header"),
+                   400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
                    412: PROBLEM, 428: PROBLEM},
     )
     def post(self, request, code, action):
@@ -144,9 +150,10 @@ class DossierActionView(APIView):
             params["assignee"] = _user_by_username(params["assignee"])
         if "results" in params:
             params["results"] = [_result_input(item) for item in params["results"]]
-        if "reason" in params:
-            params["reason"] = params["reason"]
         updated = perform(dossier, action, request.user, expected_version=expected, **params)
+        if "return=minimal" in request.headers.get("Prefer", "").replace(" ", "").lower().split(","):
+            response = Response(status=204, headers={"ETag": updated.etag, "Preference-Applied": "return=minimal"})
+            return response
         return detail_response(updated, request)
 
 

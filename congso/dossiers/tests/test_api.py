@@ -232,3 +232,14 @@ def test_monitors_see_personal_numbers_masked_in_the_detail(world):
     assert (body["applicant_id_number"], body["applicant_phone"]) == ("•••••••••345", "•••••••678")
     body = api(world.spec).get(f"/api/v1/dossiers/{d.code}").json()
     assert (body["applicant_id_number"], body["applicant_phone"]) == ("001090012345", "0912345678")
+
+
+def test_prefer_return_minimal_answers_204_with_the_new_etag(world):
+    d = make(world)
+    response = api(world.desk).post(f"/api/v1/dossiers/{d.code}/actions/forward", {"assignee": "spec"},
+                                    format="json", HTTP_IF_MATCH=d.etag, HTTP_PREFER="return=minimal")
+    assert response.status_code == 204 and response.content == b""
+    assert response["ETag"] == f'"{d.version + 1}"' and response["Preference-Applied"] == "return=minimal"
+    response = api(world.spec).post(f"/api/v1/dossiers/{d.code}/actions/forward", {"assignee": "head"},
+                                    format="json", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200 and response.json()["holder"] == "head"
