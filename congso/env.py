@@ -71,6 +71,13 @@ def parse_database_url(url: str, base_dir: Path, pool_size: int = 0, server_side
             name = raw_path[1:]  # sqlite:////abs/path → /abs/path
         else:
             name = str(base_dir / raw_path.lstrip("/"))
+        test_name = os.environ.get("CONGSO_TEST_SQLITE_NAME") or str(base_dir / "var" / f"test-congso-{os.getpid()}.sqlite3")
+        for path in (name, test_name):  # SQLite creates the file, not its folder (var/ is not in the repository)
+            if path != ":memory:":
+                try:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    pass
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -88,8 +95,7 @@ def parse_database_url(url: str, base_dir: Path, pool_size: int = 0, server_side
             },
             # Tests run on a real file (WAL and IMMEDIATE transactions behave as in production; threads share it);
             # the process id keeps parallel runs apart. Django deletes it after the run.
-            "TEST": {"NAME": os.environ.get("CONGSO_TEST_SQLITE_NAME")
-                     or str(base_dir / "var" / f"test-congso-{os.getpid()}.sqlite3")},
+            "TEST": {"NAME": test_name},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parsed.path.lstrip("/")) or "congso"
