@@ -86,6 +86,7 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
                 % {"action": Action(action).label, "status": status_label(dossier.status)}
             )
         actor = _authorize(dossier, rule, action, user)
+        before = _snapshot(dossier)
         from_status = dossier.status
         handler = HANDLERS[action]
         event_data = handler(dossier, actor, at, reason, **params) or {}
@@ -96,8 +97,27 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
         dossier.sync_state = SyncState.PENDING
         if action != Action.ACCEPT:  # receipt records its own event (shared with creation)
             record_event(dossier, action, from_status, actor, at, reason, event_data)
-        dossier.save()
+        # Write only the columns the action changed (the row has ~65, among them the JSON plan).
+        dossier.save(update_fields=[name for name, value in before.items() if getattr(dossier, name) != value])
     return dossier
+
+
+_SNAPSHOT_FIELDS: list[str] = []
+
+
+def _snapshot(dossier: Dossier) -> dict:
+    if not _SNAPSHOT_FIELDS:
+        _SNAPSHOT_FIELDS.extend(f.attname for f in Dossier._meta.concrete_fields if not f.primary_key)
+    # Lists and dicts (the plan, population references) are copied so that changes made in place are seen.
+    return {name: _copy(getattr(dossier, name)) for name in _SNAPSHOT_FIELDS}
+
+
+def _copy(value):
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 _KEEPS_STATUS = {Action.SUPPLY, Action.RECORD_PAYMENT, Action.ASSIGN, Action.APOLOGIZE}
@@ -130,7 +150,7 @@ def _authorize(dossier: Dossier, rule, action: str, user) -> Actor:
         holder = dossier.holder_id
         if holder and holder != user.pk and membership.role not in (Role.DEPARTMENT_HEAD, Role.AGENCY_LEADER):
             raise Forbidden(_("This step is assigned to someone else."))
-    return Actor(user=user, role=membership.role, agency_id=agency_id, department=membership.department)
+    return Actor(user=user, role=membership.role, agency_id=agency_id, department_id=membership.department_id)
 
 
 # --- handlers: change the dossier in memory (and its child rows); `perform` saves and logs -------------------------

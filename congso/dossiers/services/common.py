@@ -55,7 +55,7 @@ class Actor:
     user: object
     role: str
     agency_id: int | None = None
-    department: object = None
+    department_id: int | None = None
 
     @property
     def name(self) -> str:
@@ -92,22 +92,38 @@ def membership_cache():
         _memberships.reset(token)
 
 
-def role_in(user, agency, roles) -> Membership | None:
-    """The user's active membership in `agency` with one of `roles` (the first by role order), or None."""
-    if user is None or agency is None:
+@dataclass(frozen=True)
+class Held:
+    """A role a user holds in an agency (the part of a Membership the engine needs)."""
+
+    role: str
+    department_id: int | None
+
+
+def role_in(user, agency, roles) -> Held | None:
+    """The user's active role in `agency` among `roles` (the first in `roles`' order), or None.
+
+    One light query per (user, agency) and action: only the columns needed, validity checked here (this runs on
+    every action, so it avoids building model objects and joins)."""
+    if user is None or agency is None or not user.is_active:
         return None
     agency_id = getattr(agency, "pk", agency)
     cache = _memberships.get()
     key = (user.pk, agency_id)
-    memberships = cache.get(key) if cache is not None else None
-    if memberships is None:
-        memberships = list(Membership.objects.active().filter(user=user, agency_id=agency_id)
-                           .select_related("department").order_by())
+    held = cache.get(key) if cache is not None else None
+    if held is None:
+        day = timezone.localdate()
+        held = [
+            Held(role, department_id)
+            for role, department_id, valid_from, valid_to in Membership.objects.filter(
+                user_id=user.pk, agency_id=agency_id
+            ).order_by().values_list("role", "department_id", "valid_from", "valid_to")
+            if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to > day)
+        ]
         if cache is not None:
-            cache[key] = memberships
+            cache[key] = held
     order = list(roles)
-    found = [m for m in memberships if m.role in order]
-    found.sort(key=lambda m: order.index(m.role))
+    found = sorted((h for h in held if h.role in order), key=lambda h: order.index(h.role))
     return found[0] if found else None
 
 
@@ -118,7 +134,7 @@ def record_event(dossier: Dossier, action: str, from_status, actor: Actor | None
         dossier=dossier, seq=dossier.last_event_seq, action=action, from_status=from_status, to_status=dossier.status, at=at,
         actor=actor.user if actor else None, actor_name=actor.name if actor else "",
         actor_role=actor.role if actor else "", agency_id=actor.agency_id if actor else None,
-        department=actor.department if actor else None, reason=reason or "", data=data or {},
+        department_id=actor.department_id if actor else None, reason=reason or "", data=data or {},
         request_id=current_request_id() or "",
     )
     event_recorded.send(sender=ProcessingEvent, event=event, dossier=dossier)

@@ -160,7 +160,7 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
         if membership is None and not user.is_superuser:
             raise Forbidden(_("Only a desk officer of the receiving agency may take in a dossier."))
         actor = Actor(user=user, role=membership.role if membership else "superuser", agency_id=receiving.pk,
-                      department=membership.department if membership else None)
+                      department_id=membership.department_id if membership else None)
         applicant = None
     _validate_applicant(data, errors)
     components = _components(version, data, errors)
