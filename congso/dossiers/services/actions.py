@@ -32,10 +32,13 @@ from congso.dossiers.services.common import (
     InvalidTransition,
     NotFound,
     check_time,
+    load_roles,
     membership_cache,
     record_event,
     refresh_clock,
     role_in,
+    save_changes,
+    snapshot,
     status_label,
 )
 from congso.dossiers.services.creation import receive
@@ -85,8 +88,9 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
                 _("“%(action)s” is not allowed while the dossier is “%(status)s”.")
                 % {"action": Action(action).label, "status": status_label(dossier.status)}
             )
+        load_roles(user, params.get("assignee") if isinstance(params.get("assignee"), get_user_model()) else None)
         actor = _authorize(dossier, rule, action, user)
-        before = _snapshot(dossier)
+        before = snapshot(dossier)
         from_status = dossier.status
         handler = HANDLERS[action]
         event_data = handler(dossier, actor, at, reason, **params) or {}
@@ -97,27 +101,9 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
         dossier.sync_state = SyncState.PENDING
         if action != Action.ACCEPT:  # receipt records its own event (shared with creation)
             record_event(dossier, action, from_status, actor, at, reason, event_data)
-        # Write only the columns the action changed (the row has ~65, among them the JSON plan).
-        dossier.save(update_fields=[name for name, value in before.items() if getattr(dossier, name) != value])
+        save_changes(dossier, before)
     return dossier
 
-
-_SNAPSHOT_FIELDS: list[str] = []
-
-
-def _snapshot(dossier: Dossier) -> dict:
-    if not _SNAPSHOT_FIELDS:
-        _SNAPSHOT_FIELDS.extend(f.attname for f in Dossier._meta.concrete_fields if not f.primary_key)
-    # Lists and dicts (the plan, population references) are copied so that changes made in place are seen.
-    return {name: _copy(getattr(dossier, name)) for name in _SNAPSHOT_FIELDS}
-
-
-def _copy(value):
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, dict):
-        return dict(value)
-    return value
 
 
 _KEEPS_STATUS = {Action.SUPPLY, Action.RECORD_PAYMENT, Action.ASSIGN, Action.APOLOGIZE}

@@ -100,30 +100,41 @@ class Held:
     department_id: int | None
 
 
+def load_roles(*users) -> dict:
+    """Read the active memberships of these users in one query (kept for the current action)."""
+    cache = _memberships.get()
+    wanted = {u.pk for u in users if u is not None and (cache is None or u.pk not in cache)}
+    if not wanted:
+        return {}
+    day = timezone.localdate()
+    found: dict[int, list[tuple[int, Held]]] = {pk: [] for pk in wanted}
+    for user_id, agency_id, role, department_id, valid_from, valid_to in Membership.objects.filter(
+        user_id__in=wanted
+    ).order_by().values_list("user_id", "agency_id", "role", "department_id", "valid_from", "valid_to"):
+        if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to > day):
+            found[user_id].append((agency_id, Held(role, department_id)))
+    if cache is not None:
+        cache.update(found)
+    return found
+
+
 def role_in(user, agency, roles) -> Held | None:
     """The user's active role in `agency` among `roles` (the first in `roles`' order), or None.
 
-    One light query per (user, agency) and action: only the columns needed, validity checked here (this runs on
-    every action, so it avoids building model objects and joins)."""
+    A user's memberships are read once per action, as plain values (no model objects, no joins): this runs on
+    every action."""
     if user is None or agency is None or not user.is_active:
         return None
     agency_id = getattr(agency, "pk", agency)
     cache = _memberships.get()
-    key = (user.pk, agency_id)
-    held = cache.get(key) if cache is not None else None
-    if held is None:
-        day = timezone.localdate()
-        held = [
-            Held(role, department_id)
-            for role, department_id, valid_from, valid_to in Membership.objects.filter(
-                user_id=user.pk, agency_id=agency_id
-            ).order_by().values_list("role", "department_id", "valid_from", "valid_to")
-            if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to > day)
-        ]
-        if cache is not None:
-            cache[key] = held
+    if cache is None:
+        held = load_roles(user)[user.pk]
+    else:
+        if user.pk not in cache:
+            load_roles(user)
+        held = cache[user.pk]
     order = list(roles)
-    found = sorted((h for h in held if h.role in order), key=lambda h: order.index(h.role))
+    found = sorted((h for a, h in held if a == agency_id and h.role in order), key=lambda h: order.index(h.role))
     return found[0] if found else None
 
 
@@ -184,3 +195,29 @@ def compute_due(received: dt.datetime, duration: Decimal | None, unit: str, cuto
 
 def status_label(value: int) -> str:
     return str(Status(value).label)
+
+
+_SNAPSHOT_FIELDS: list[str] = []
+
+
+def snapshot(dossier: Dossier) -> dict:
+    """The dossier's column values, to write later only what changed (`save_changes`)."""
+    if not _SNAPSHOT_FIELDS:
+        _SNAPSHOT_FIELDS.extend(f.attname for f in Dossier._meta.concrete_fields if not f.primary_key)
+    # Lists and dicts (the plan, population references) are copied so that changes made in place are seen.
+    return {name: _copy(getattr(dossier, name)) for name in _SNAPSHOT_FIELDS}
+
+
+def save_changes(dossier: Dossier, before: dict) -> None:
+    """Write only the columns changed since `before` (the row has ~65, among them the JSON plan)."""
+    changed = [name for name, value in before.items() if getattr(dossier, name) != value]
+    if changed:
+        dossier.save(update_fields=changed)
+
+
+def _copy(value):
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value

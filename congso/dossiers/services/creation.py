@@ -27,6 +27,8 @@ from congso.dossiers.services.common import (
     record_event,
     refresh_clock,
     role_in,
+    save_changes,
+    snapshot,
 )
 from congso.dossiers.services.steps import build_plan, start_step
 from congso.org.choices import AgencyKind, Role
@@ -128,7 +130,9 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
     version = procedure.version_on(at)
     if version is None:
         raise BadInput({"procedure_code": _("The procedure is not in force on that date.")})
-    handling = Agency.objects.filter(code=data.handling_agency_code).first()
+    agencies = {a.code: a for a in Agency.objects.filter(
+        code__in=[c for c in (data.handling_agency_code, data.receiving_agency_code) if c])}
+    handling = agencies.get(data.handling_agency_code)
     if handling is None:
         raise BadInput({"handling_agency_code": _("Unknown agency.")})
     implementation = Implementation.objects.filter(version=version, agency=handling, active=True).first()
@@ -141,7 +145,7 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
 
     receiving = handling
     if data.receiving_agency_code and data.receiving_agency_code != handling.code:
-        receiving = Agency.objects.filter(code=data.receiving_agency_code).first()
+        receiving = agencies.get(data.receiving_agency_code)
         if receiving is None:
             raise BadInput({"receiving_agency_code": _("Unknown agency.")})
         if receiving.kind != AgencyKind.SERVICE_CENTRE:
@@ -172,6 +176,12 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
             item.file = check(item.file)
 
     duration = version.duration_for(data.channel)
+    fee_rows = []
+    for fee in version.fees.all():
+        amount = fee.effective_amount or 0
+        if data.channel == Channel.ONLINE and fee.online_amount is not None:
+            amount = fee.online_amount
+        fee_rows.append((fee, amount))
     with files_rolled_back(), transaction.atomic():
         # A provisional code until the end: the daily counter is taken last, so its row lock is held only for the
         # few statements of the receipt, not for the whole intake (docs/dossiers.md, "Codes").
@@ -188,28 +198,27 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
             population_data_refs=list(data.population_data_refs or []), sync_state=SyncState.PENDING,
         )
         dossier.save()
+        before = snapshot(dossier)
         DossierParticipant.objects.bulk_create(
             [DossierParticipant(dossier=dossier, agency=a) for a in {receiving, handling}], ignore_conflicts=True
         )
         digitized = False
+        rows = []
         for order, (item, component) in enumerate(components, start=1):
             stored = store_file(dossier, item.file, FileKind.COMPONENT, user) if item.file is not None else None
             digitized = digitized or stored is not None or item.reused or item.from_national_store
-            DossierComponent.objects.create(
+            rows.append(DossierComponent(
                 dossier=dossier, catalog_component=component, order=order,
                 name=component.name if component else item.name.strip(), originals=item.originals,
                 certified_copies=item.certified_copies, photocopies=item.photocopies, file=stored,
                 digitized=stored is not None or item.reused or item.from_national_store, reused=item.reused,
                 from_national_store=item.from_national_store,
                 replaced_by_result_code=(item.replaced_by_result_code or "")[:64],
-            )
+            ))
+        DossierComponent.objects.bulk_create(rows)
         dossier.has_digitized_components = digitized
-        fees = []
-        for fee in version.fees.all():
-            amount = fee.effective_amount or 0
-            if data.channel == Channel.ONLINE and fee.online_amount is not None:
-                amount = fee.online_amount
-            fees.append(DossierFee(dossier=dossier, catalog_fee=fee, name=fee.name[:500], kind=fee.kind, amount=amount))
+        fees = [DossierFee(dossier=dossier, catalog_fee=fee, name=fee.name[:500], kind=fee.kind, amount=amount)
+                for fee, amount in fee_rows]
         DossierFee.objects.bulk_create(fees)
         dossier.fee_due = sum(f.amount for f in fees)
         dossier.code = allocate_code(receiving, at)
@@ -219,7 +228,7 @@ def create_dossier(data: DossierInput, user, *, accept: bool | None = None, at: 
             accept = data.channel != Channel.ONLINE
         if accept:
             receive(dossier, actor, at)
-        dossier.save()
+        save_changes(dossier, before)
     return dossier
 
 

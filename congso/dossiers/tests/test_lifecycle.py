@@ -355,3 +355,15 @@ def test_token_authentication_for_systems(world):
     assert client.get(f"/api/v1/dossiers/{d.code}").status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert client.get(f"/api/v1/dossiers/{d.code}").status_code in (401, 403)
+
+
+def test_roles_are_read_once_per_action_and_for_late_comers(world, django_assert_max_num_queries):
+    from congso.dossiers.services.common import membership_cache, role_in
+    from congso.org.choices import Role
+
+    with membership_cache():
+        assert role_in(world.spec, world.justice, [Role.SPECIALIST]).role == Role.SPECIALIST
+        with django_assert_max_num_queries(0):  # cached for the action
+            assert role_in(world.spec, world.finance, [Role.SPECIALIST]) is None
+        assert role_in(world.head, world.justice, [Role.SPECIALIST, Role.DEPARTMENT_HEAD]).role == Role.DEPARTMENT_HEAD
+    assert role_in(world.lead, world.justice.pk, [Role.AGENCY_LEADER]) is not None  # outside an action: no cache
