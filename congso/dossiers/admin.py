@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from congso.core.admin import ReadOnlyAdminMixin
 from congso.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -12,16 +13,10 @@ from congso.dossiers.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class StepInline(ReadOnlyInline):
@@ -51,7 +46,7 @@ class ResultInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "status", "channel", "procedure", "applicant_name", "received_at", "due_at",
                     "timeliness", "current_agency"]
     list_filter = ["status", "channel", "timeliness"]
@@ -62,12 +57,3 @@ class DossierAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Dossier.objects.for_user(request.user).select_related("procedure", "current_agency")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

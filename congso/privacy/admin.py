@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from congso.core.admin import ReadOnlyAdminMixin
 from congso.privacy.models import AccessLog
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor_name", "actor_role", "action", "target", "dossier_code", "document", "unmasked",
                     "basis", "channel", "request_id", "ip"]
     list_filter = ["action", "target", "channel", "unmasked", "basis"]
@@ -14,12 +15,3 @@ class AccessLogAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["document"]
     readonly_fields = [f.name for f in AccessLog._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -243,3 +243,13 @@ def test_prefer_return_minimal_answers_204_with_the_new_etag(world):
     response = api(world.spec).post(f"/api/v1/dossiers/{d.code}/actions/forward", {"assignee": "head"},
                                     format="json", HTTP_IF_MATCH=response["ETag"])
     assert response.status_code == 200 and response.json()["holder"] == "head"
+
+
+def test_dossiers_are_read_only_in_the_admin(world, admin_client):
+    d = make(world)
+    assert admin_client.get("/admin/dossiers/dossier/").status_code == 200
+    assert admin_client.get(f"/admin/dossiers/dossier/{d.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/dossiers/dossier/add/").status_code == 403
+    response = admin_client.post(f"/admin/dossiers/dossier/{d.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Dossier.objects.filter(pk=d.pk).exists()
