@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the test suite needs (installed by `make test` when missing).
-DEB_TEST_PACKAGES := gettext redis-server
+# Debian packages congso itself needs: Liberation fonts for printed forms (Times New Roman metrics), pango for
+# WeasyPrint. Installed by `make run` and `make test` when missing.
+DEB_RUN_PACKAGES := fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
+DEB_TEST_PACKAGES := $(DEB_RUN_PACKAGES) gettext redis-server chromium poppler-utils
 PYTEST_ARGS ?=
 # `make run` is a demo: e-mails are written to var/mail/ instead of being sent (set CONGSO_EMAIL_BACKEND to the
 # SMTP backend and CONGSO_EMAIL_HOST/PORT to send them).
@@ -14,7 +17,7 @@ export CONGSO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 # Dossier histories generated with the demo province on the first `make run`.
 DEMO_DOSSIERS ?= 2500
 
-.PHONY: redis-up run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
+.PHONY: deb-run-packages redis-up run test test-only install install-test deb-test-packages migrate demo serve worker lint messages clean help
 
 help:
 	@echo "make run   - install, migrate, load the demo province, serve at http://$(HOST):$(PORT)"
@@ -40,15 +43,23 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-deb-test-packages:
-	@missing=""; for p in $(DEB_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call deb-install,PACKAGES): install the Debian packages that are missing (sudo when not root).
+define deb-install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
 
-migrate: install
+deb-run-packages:
+	$(call deb-install,$(DEB_RUN_PACKAGES))
+
+deb-test-packages:
+	$(call deb-install,$(DEB_TEST_PACKAGES))
+
+migrate: install deb-run-packages
 	@mkdir -p var
 	$(BIN)/congso migrate --noinput
 	$(BIN)/congso createcachetable

@@ -15,6 +15,13 @@ v1 = [
     path("dossiers/", include("congso.datastore.api.dossier_urls")),  # /dossiers/{code}/reuse
     path("datastore/", include("congso.datastore.api.urls")),
     path("privacy/", include("congso.privacy.api.urls")),
+    path("stats/", include("congso.stats.api.urls")),
+    path("index766/", include("congso.indices.api.urls")),
+    path("payments/", include("congso.payments.api.urls")),
+    path("portal/", include("congso.portal.api.urls")),
+    path("feedback/", include("congso.feedback.api.urls")),
+    path("queue/", include("congso.queueing.api.urls")),
+    path("workspace/", include("congso.workspace.api.urls")),
 ]
 
 urlpatterns = [

@@ -49,6 +49,18 @@ INSTALLED_APPS = [
     "congso.datastore",
     "congso.privacy",
     "congso.demo",
+    "congso.workspace",
+    "congso.printing",
+    "congso.signing",
+    "congso.queueing",
+    "congso.stats",
+    "congso.indices",
+    "congso.payments",
+    "congso.portal",
+    "congso.feedback",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.is_verified() once a TOTP code was accepted (two-factor login, issue 5).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -242,3 +256,15 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 AUDITLOG_CID_GETTER = "congso.core.middleware.current_request_id"
+
+# Each app below owns its own section; edit only your own.
+# --- Staff workspace (congso.workspace) ---------------------------------------------------------------------------
+# --- Printed forms (congso.printing) -----------------------------------------------------------------------------
+# --- Digital signatures (congso.signing) -------------------------------------------------------------------------
+# --- Queue tickets (congso.queueing) -----------------------------------------------------------------------------
+# --- Statistics (congso.stats) -----------------------------------------------------------------------------------
+# --- Decision 766 index and dashboard (congso.indices) -----------------------------------------------------------
+# --- Payments (congso.payments) and SMS --------------------------------------------------------------------------
+# --- Public portal, registration, e-ID login (congso.portal) -----------------------------------------------------
+# --- Feedback, PAKN (congso.feedback) ----------------------------------------------------------------------------
+

@@ -16,4 +16,14 @@ urlpatterns = [
     path("api/", include("congso.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("can-bo/", include("congso.workspace.urls")),
+    path("in/", include("congso.printing.urls")),
+    path("xac-thuc/", include("congso.signing.urls")),
+    path("xep-hang/", include("congso.queueing.urls")),
+    path("thong-ke/", include("congso.stats.urls")),
+    path("chi-so/", include("congso.indices.urls")),
+    path("thanh-toan/", include("congso.payments.urls")),
+    path("phan-anh/", include("congso.feedback.urls")),
+    # The portal last: it owns the public home page and short public paths (/thu-tuc/, /tra-cuu/, …).
+    path("", include("congso.portal.urls")),
 ]
