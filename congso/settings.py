@@ -261,10 +261,48 @@ AUDITLOG_CID_GETTER = "congso.core.middleware.current_request_id"
 # --- Staff workspace (congso.workspace) ---------------------------------------------------------------------------
 # --- Printed forms (congso.printing) -----------------------------------------------------------------------------
 # --- Digital signatures (congso.signing) -------------------------------------------------------------------------
+# Master secret of the PKCS#12 passphrases (docs/signatures.md); empty: derived from SECRET_KEY. Set it in production
+# so that a new SECRET_KEY does not lock the agencies' keys away.
+CONGSO_SIGNING_PASSPHRASE = env.get_str("CONGSO_SIGNING_PASSPHRASE", "")
+# The public verification form: this many PDF checks per address per window (seconds).
+CONGSO_SIGNING_VERIFY_LIMIT = env.get_int("CONGSO_SIGNING_VERIFY_LIMIT", 20)
+CONGSO_SIGNING_VERIFY_WINDOW = env.get_int("CONGSO_SIGNING_VERIFY_WINDOW", 600)
 # --- Queue tickets (congso.queueing) -----------------------------------------------------------------------------
 # --- Statistics (congso.stats) -----------------------------------------------------------------------------------
 # --- Decision 766 index and dashboard (congso.indices) -----------------------------------------------------------
 # --- Payments (congso.payments) and SMS --------------------------------------------------------------------------
+# VNPay 2.1 gateway (docs/payments.md). The defaults point at the local simulator (`python -m
+# congso.payments.simulator --port 8090 --secret dev-secret --ipn-url http://127.0.0.1:8000/thanh-toan/vnpay/ipn`).
+CONGSO_VNPAY_URL = env.get_str("CONGSO_VNPAY_URL", "http://127.0.0.1:8090/paymentv2/vpcpay.html")
+CONGSO_VNPAY_API_URL = env.get_str("CONGSO_VNPAY_API_URL", "http://127.0.0.1:8090/merchant_webapi/api/transaction")
+CONGSO_VNPAY_TMN_CODE = env.get_str("CONGSO_VNPAY_TMN_CODE", "CONGSO01")
+CONGSO_VNPAY_HASH_SECRET = env.get_str("CONGSO_VNPAY_HASH_SECRET", "dev-secret" if DEBUG else "")
+CONGSO_VNPAY_RETURN_URL = env.get_str("CONGSO_VNPAY_RETURN_URL", f"{SITE_URL}/thanh-toan/ket-qua")
+CONGSO_VNPAY_EXPIRE_MINUTES = env.get_int("CONGSO_VNPAY_EXPIRE_MINUTES", 15)
+CONGSO_VNPAY_TIMEOUT = env.get_int("CONGSO_VNPAY_TIMEOUT", 15)
+CONGSO_VNPAY_ORDER_TYPE = env.get_str("CONGSO_VNPAY_ORDER_TYPE", "other")
+# Starting payments: at most this many per user per window (seconds).
+CONGSO_PAYMENTS_START_LIMIT = env.get_int("CONGSO_PAYMENTS_START_LIMIT", 10)
+CONGSO_PAYMENTS_START_WINDOW = env.get_int("CONGSO_PAYMENTS_START_WINDOW", 600)
+CONGSO_PAYMENTS_ACTOR_USERNAME = env.get_str("CONGSO_PAYMENTS_ACTOR_USERNAME", "congso-payment-gateway")
+# SMS gateway (docs/sms.md): the "sms" channel is delivered only when CONGSO_SMS_URL is set.
+CONGSO_SMS_URL = env.get_str("CONGSO_SMS_URL", "")
+CONGSO_SMS_API_KEY = env.get_str("CONGSO_SMS_API_KEY", "")
+CONGSO_SMS_BRANDNAME = env.get_str("CONGSO_SMS_BRANDNAME", "CONGSO")
+CONGSO_SMS_UNICODE = env.get_bool("CONGSO_SMS_UNICODE", False)
+CONGSO_SMS_TIMEOUT = env.get_int("CONGSO_SMS_TIMEOUT", 10)
+CONGSO_SMS_MAX_LENGTH = env.get_int("CONGSO_SMS_MAX_LENGTH", 459)
+if CONGSO_SMS_URL:
+    CONGSO_NOTIFICATION_CHANNELS = {**CONGSO_NOTIFICATION_CHANNELS, "sms": "congso.notifications.sms.SmsChannel"}
 # --- Public portal, registration, e-ID login (congso.portal) -----------------------------------------------------
+# After login: staff to the workspace, applicants to "my dossiers" (congso.portal.views.account.after_login).
+LOGIN_REDIRECT_URL = "portal:after-login"
+# Per-IP limits of the public forms: (attempts, window in seconds).
+CONGSO_PORTAL_RATE_LIMITS = {
+    "lookup": (env.get_int("CONGSO_PORTAL_LOOKUP_LIMIT", 20), 600),
+    "register": (env.get_int("CONGSO_PORTAL_REGISTER_LIMIT", 5), 3600),
+    "resend": (5, 3600),
+}
+CONGSO_PORTAL_VERIFY_DAYS = env.get_int("CONGSO_PORTAL_VERIFY_DAYS", 3)
 # --- Feedback, PAKN (congso.feedback) ----------------------------------------------------------------------------
 

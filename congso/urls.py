@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from congso.accounts.admin_site import install as install_admin_site
 from congso.core.views import healthz, home
 
+install_admin_site(admin.site)
 admin.site.site_header = "congso"
 admin.site.site_title = "congso"
 

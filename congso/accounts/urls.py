@@ -1,16 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from congso.accounts.forms import LoginForm
+from congso.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("otp/", views.second_factor, name="otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

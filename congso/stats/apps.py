@@ -6,3 +6,8 @@ class StatsConfig(AppConfig):
     name = "congso.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self):
+        from congso.stats.signals import connect
+
+        connect()

@@ -106,6 +106,22 @@ def perform(dossier_or_code, action: str, user, *, expected_version: int | None 
 
 
 
+def actions_for(dossier: Dossier, user) -> list[str]:
+    """The actions `user` may take on `dossier` now (status and role checked as `perform` would; the inputs
+    each action needs are checked when it runs). For showing buttons; `perform` still decides."""
+    allowed = []
+    with membership_cache():
+        for action, rule in TRANSITIONS.items():
+            if dossier.status not in rule.from_statuses:
+                continue
+            try:
+                _authorize(dossier, rule, action, user)
+            except Forbidden:
+                continue
+            allowed.append(action)
+    return allowed
+
+
 _KEEPS_STATUS = {Action.SUPPLY, Action.RECORD_PAYMENT, Action.ASSIGN, Action.APOLOGIZE}
 
 

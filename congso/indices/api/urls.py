@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from congso.indices.api import views
+
+urlpatterns = [
+    path("score", views.ScoreView.as_view(), name="index766-score"),
+    path("compute", views.ComputeView.as_view(), name="index766-compute"),
+]

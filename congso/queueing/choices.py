@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketStatus(models.TextChoices):
+    """Where a queue ticket (phiếu số thứ tự) stands."""
+
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Being served")
+    DONE = "done", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A ticket in one of these is at a counter: that counter cannot call the next one until it is resolved.
+AT_COUNTER = (TicketStatus.CALLED, TicketStatus.SERVING)
+FINISHED = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED)
+
+
+class TicketAction(models.TextChoices):
+    """What happened to a ticket (the ticket's log)."""
+
+    TAKE = "take", _("Ticket taken")
+    CALL = "call", _("Called")
+    RECALL = "recall", _("Called again")
+    START = "start", _("Service started")
+    DONE = "done", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+    TRANSFER = "transfer", _("Transferred")
+    CANCEL = "cancel", _("Cancelled")
+    LINK_DOSSIER = "link_dossier", _("Dossier linked")
