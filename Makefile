@@ -14,6 +14,10 @@ PYTEST_ARGS ?=
 # `make run` is a demo: e-mails are written to var/mail/ instead of being sent (set CONGSO_EMAIL_BACKEND to the
 # SMTP backend and CONGSO_EMAIL_HOST/PORT to send them).
 export CONGSO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+# The demo's e-ID provider: a local OpenID Connect simulator (congso/eid_simulator) that `make run` starts.
+EID_PORT ?= 9001
+EID_CLIENT_ID ?= congso-demo
+EID_CLIENT_SECRET ?= congso-demo-eid-secret
 # Dossier histories generated with the demo province on the first `make run`.
 DEMO_DOSSIERS ?= 2500
 
@@ -74,6 +78,11 @@ run: demo
 	@$(BIN)/congso demo --accounts
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python -m congso.eid_simulator --port $(EID_PORT) --client-id $(EID_CLIENT_ID) \
+	  --client-secret $(EID_CLIENT_SECRET) --db var/eid-simulator.sqlite3 \
+	  --redirect-uri http://$(HOST):$(PORT)/oidc/callback/ --redirect-uri http://localhost:$(PORT)/oidc/callback/ & \
+	export CONGSO_EID_CLIENT_ID=$(EID_CLIENT_ID) CONGSO_EID_CLIENT_SECRET=$(EID_CLIENT_SECRET) \
+	  CONGSO_EID_URL=http://127.0.0.1:$(EID_PORT); \
 	$(BIN)/congso db_worker --queue-name default & \
 	$(BIN)/congso beat & \
 	$(BIN)/gunicorn congso.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --graceful-timeout 5

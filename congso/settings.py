@@ -268,6 +268,11 @@ CONGSO_SIGNING_PASSPHRASE = env.get_str("CONGSO_SIGNING_PASSPHRASE", "")
 CONGSO_SIGNING_VERIFY_LIMIT = env.get_int("CONGSO_SIGNING_VERIFY_LIMIT", 20)
 CONGSO_SIGNING_VERIFY_WINDOW = env.get_int("CONGSO_SIGNING_VERIFY_WINDOW", 600)
 # --- Queue tickets (congso.queueing) -----------------------------------------------------------------------------
+# Tickets one address may take per window (kiosk page and API); the centre's kiosk devices (CIDRs) are not limited.
+CONGSO_QUEUE_TAKE_LIMIT = env.get_int("CONGSO_QUEUE_TAKE_LIMIT", 5)
+CONGSO_QUEUE_TAKE_WINDOW_SECONDS = env.get_int("CONGSO_QUEUE_TAKE_WINDOW_SECONDS", 600)
+CONGSO_QUEUE_KIOSK_NETWORKS = env.get_list("CONGSO_QUEUE_KIOSK_NETWORKS", [])
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QueueTicketStatusEnum"] = "congso.queueing.choices.TicketStatus"
 # --- Statistics (congso.stats) -----------------------------------------------------------------------------------
 # --- Decision 766 index and dashboard (congso.indices) -----------------------------------------------------------
 # --- Payments (congso.payments) and SMS --------------------------------------------------------------------------
@@ -294,6 +299,28 @@ CONGSO_SMS_TIMEOUT = env.get_int("CONGSO_SMS_TIMEOUT", 10)
 CONGSO_SMS_MAX_LENGTH = env.get_int("CONGSO_SMS_MAX_LENGTH", 459)
 if CONGSO_SMS_URL:
     CONGSO_NOTIFICATION_CHANNELS = {**CONGSO_NOTIFICATION_CHANNELS, "sms": "congso.notifications.sms.SmsChannel"}
+# --- e-ID login through OpenID Connect (congso/accounts/eid.py; the simulator in congso/eid_simulator) --------------
+# Enabled when CONGSO_EID_CLIENT_ID is set. CONGSO_EID_URL is the provider's base: its endpoints are derived from it
+# (authorization /o/authorize/, token /o/token/, userinfo /o/userinfo/, keys /o/.well-known/jwks.json) unless
+# given one by one.
+CONGSO_EID_URL = env.get_str("CONGSO_EID_URL", "http://127.0.0.1:9001").rstrip("/")
+CONGSO_EID_ISSUER = env.get_str("CONGSO_EID_ISSUER", CONGSO_EID_URL + "/o")
+OIDC_RP_CLIENT_ID = env.get_str("CONGSO_EID_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env.get_str("CONGSO_EID_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile phone email citizen"
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.get_str("CONGSO_EID_AUTHORIZATION_URL", CONGSO_EID_URL + "/o/authorize/")
+OIDC_OP_TOKEN_ENDPOINT = env.get_str("CONGSO_EID_TOKEN_URL", CONGSO_EID_URL + "/o/token/")
+OIDC_OP_USER_ENDPOINT = env.get_str("CONGSO_EID_USERINFO_URL", CONGSO_EID_URL + "/o/userinfo/")
+OIDC_OP_JWKS_ENDPOINT = env.get_str("CONGSO_EID_JWKS_URL", CONGSO_EID_URL + "/o/.well-known/jwks.json")
+OIDC_CREATE_USER = True
+OIDC_USE_PKCE = True
+OIDC_VERIFY_SSL = env.get_bool("CONGSO_EID_VERIFY_TLS", True)
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?eid=failed"
+CONGSO_EID_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if CONGSO_EID_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "congso.accounts.eid.EidBackend"]
 # --- Public portal, registration, e-ID login (congso.portal) -----------------------------------------------------
 # After login: staff to the workspace, applicants to "my dossiers" (congso.portal.views.account.after_login).
 LOGIN_REDIRECT_URL = "portal:after-login"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("congso.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("org/", include("congso.org.urls")),
     path("api/", include("congso.api")),
     path("i18n/", include("django.conf.urls.i18n")),

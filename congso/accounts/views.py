@@ -20,6 +20,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
 
+    def get_context_data(self, **kwargs):
+        from congso.accounts import eid
+
+        return {**super().get_context_data(**kwargs), "eid_enabled": eid.enabled(),
+                "eid_failed": self.request.GET.get("eid") == "failed"}
+
     def form_valid(self, form):
         user = form.get_user()
         if two_factor.needs_second_factor(user):
