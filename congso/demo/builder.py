@@ -294,6 +294,16 @@ def load_catalogue(agencies: dict[str, object]):
     return load_demo_catalogue(list(agencies["commune_pcs"]), provincial)
 
 
+def give_demo_authenticators() -> None:
+    """Accounts that must log in with two factors get a demo authenticator (device "demo"), whose current code
+    `congso otp_code USERNAME` prints: the demo's administrators can log in without a phone app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    User = get_user_model()
+    for user in User.objects.filter(require_two_factor=True) | User.objects.filter(is_superuser=True):
+        TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+
+
 def build_demo(*, with_catalogue: bool = True) -> DemoResult:
     """Build the whole demo province, or do nothing when it already exists (the catalogue is topped up)."""
     from django.contrib.auth.hashers import make_password
@@ -315,6 +325,7 @@ def build_demo(*, with_catalogue: bool = True) -> DemoResult:
         agencies = build_agencies(units)
         staff = build_staff(agencies, names, password_hash)
         applicants = build_applicants(password_hash)
+        give_demo_authenticators()
     result = DemoResult(
         created=True, units=AdminUnit.objects.count(), agencies=Agency.objects.count(), staff=staff.count,
         applicants=len(applicants), accounts=staff.accounts + applicants,

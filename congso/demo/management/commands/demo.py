@@ -65,3 +65,5 @@ class Command(BaseCommand):
         width = max(len(r[0]) for r in rows)
         for username, role, where in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role} – {where}")
+        self.stdout.write(_("Administrators log in with a second factor: `congso otp_code quantri` prints the demo "
+                            "account's current code."))
