@@ -6,6 +6,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -319,3 +320,23 @@ def test_people_without_two_factor_log_in_directly(client, world):
     world.spec.save()
     response = client.post("/accounts/login/", {"username": "spec", "password": "a-long-password-1"})
     assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_menu_counts_agree_with_the_lists_for_everyone(world):
+    """`counts` applies the lists' rules in Python; each count must equal the size of its list."""
+    for index in range(6):
+        dossier = received(world)
+        if index % 2:
+            perform(dossier.code, "forward", world.desk, assignee=world.spec.pk if index % 3 else None)
+        if index == 3:
+            perform(dossier.code, "request_supplement", world.lead, reason="Thiếu", items=["Tờ khai"])
+        if index == 5:
+            perform(dossier.code, "transfer", world.spec, to_agency=world.finance.code, reason="Phối hợp")
+    create_dossier(intake(world, channel="online"), world.citizen)
+    for moment in (timezone.now(), timezone.now() + dt.timedelta(days=9)):
+        for user in (world.desk, world.justice_desk, world.spec, world.spec2, world.head, world.lead,
+                     world.fin_spec):
+            seat = worklists.Seat.of(user)
+            totals = worklists.counts(user, now=moment, seat=seat)
+            for key, n in totals.items():
+                assert n == worklists.worklist(user, key, moment, seat).count(), (user.username, key)

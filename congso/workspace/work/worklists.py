@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,19 +169,68 @@ def visible_worklists(seat: Seat, user) -> list[Worklist]:
 
 
 def counts(user, now: dt.datetime | None = None, seat: Seat | None = None) -> dict[str, int]:
-    """Every visible worklist's size, in one query."""
+    """Every visible worklist's size. One query reads the few columns of the dossiers any list may hold; the lists'
+    rules are then applied to those rows in Python (`classify`), which costs far less than asking the database for
+    seven filtered counts. A test keeps `classify` and `conditions` in agreement."""
     now = now or timezone.now()
     seat = seat or Seat.of(user)
     lists = visible_worklists(seat, user)
     if not lists:
         return {}
     all_conditions = conditions(user, seat, now)
-    wanted = {w.key: all_conditions[w.key] for w in lists}
     union = Q(pk__in=[])
-    for condition in wanted.values():
-        union |= condition
-    aggregates = {key: Count("pk", filter=condition) for key, condition in wanted.items()}
-    return with_deadline(Dossier.objects.for_user(user)).filter(union).aggregate(**aggregates)
+    for w in lists:
+        union |= all_conditions[w.key]
+    rows = with_deadline(Dossier.objects.for_user(user)).filter(union).values_list(*ROW).order_by()
+    totals = {w.key: 0 for w in lists}
+    windows = deadline_windows(now)
+    for row in rows:
+        for key in classify(row, user.pk, seat, now, windows):
+            if key in totals:
+                totals[key] += 1
+    return totals
+
+
+ROW = ("status", "holder_id", "holder_role", "holder_department_id", "current_agency_id", "receiving_agency_id",
+       "handling_agency_id", "deadline")
+
+
+def classify(row, user_id: int, seat: Seat, now: dt.datetime, windows) -> set[str]:
+    """The worklists a dossier (a `ROW` tuple) belongs to for this user: the same rules as `conditions`."""
+    status, holder, role, department, current, receiving, handling, deadline = row
+    keys = set()
+    working = seat.agencies(WORKING_ROLES)
+    mine = False
+    if status in ACTIVE_STATUSES:
+        if holder == user_id:
+            mine = True
+        elif holder is None:
+            mine = any(a == current and r == role and r in WORKING_ROLES and (d is None or department in (None, d))
+                       for a, r, d in seat.memberships)
+        if not mine and status == Status.NEW and receiving in seat.agencies((Role.DESK_OFFICER, Role.AGENCY_LEADER)):
+            mine = True
+    if mine:
+        keys.add("todo")
+        if deadline is not None:
+            _start, end_today, end_soon = windows
+            if deadline < now:
+                keys.add("overdue")
+            else:
+                if deadline < end_today:
+                    keys.add("due_today")
+                if deadline < end_soon:
+                    keys.add("due_soon")
+    if status in WAITING and (holder == user_id or current in working):
+        keys.add("waiting")
+    if status in OPEN_STATUSES and (receiving in working or handling in working) and current not in working:
+        keys.add("transferred")
+    if status in OPEN_STATUSES:
+        for a, r, d in seat.memberships:
+            if a == current and (r == Role.AGENCY_LEADER or (r == Role.DEPARTMENT_HEAD and (d is None or
+                                                                                           d == department))):
+                keys.add("unit")
+                break
+    return keys
 
 
 def urgency(deadline: dt.datetime | None, now: dt.datetime, windows=None) -> str:
