@@ -18,6 +18,10 @@ export CONGSO_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 EID_PORT ?= 9001
 EID_CLIENT_ID ?= congso-demo
 EID_CLIENT_SECRET ?= congso-demo-eid-secret
+# The demo's payment gateway (VNPay-style) and SMS gateway: local simulators that `make run` starts.
+PAY_PORT ?= 8090
+SMS_PORT ?= 8091
+PAY_SECRET ?= congso-demo-vnpay-secret
 # Dossier histories generated with the demo province on the first `make run`.
 DEMO_DOSSIERS ?= 2500
 
@@ -81,8 +85,14 @@ run: demo
 	$(BIN)/python -m congso.eid_simulator --port $(EID_PORT) --client-id $(EID_CLIENT_ID) \
 	  --client-secret $(EID_CLIENT_SECRET) --db var/eid-simulator.sqlite3 \
 	  --redirect-uri http://$(HOST):$(PORT)/oidc/callback/ --redirect-uri http://localhost:$(PORT)/oidc/callback/ & \
+	$(BIN)/python -m congso.payments.simulator --port $(PAY_PORT) --secret $(PAY_SECRET) \
+	  --ipn-url http://$(HOST):$(PORT)/thanh-toan/vnpay/ipn & \
+	$(BIN)/python -m congso.notifications.sms_simulator --port $(SMS_PORT) & \
 	export CONGSO_EID_CLIENT_ID=$(EID_CLIENT_ID) CONGSO_EID_CLIENT_SECRET=$(EID_CLIENT_SECRET) \
-	  CONGSO_EID_URL=http://127.0.0.1:$(EID_PORT); \
+	  CONGSO_EID_URL=http://127.0.0.1:$(EID_PORT) CONGSO_VNPAY_HASH_SECRET=$(PAY_SECRET) \
+	  CONGSO_VNPAY_URL=http://127.0.0.1:$(PAY_PORT)/paymentv2/vpcpay.html \
+	  CONGSO_VNPAY_API_URL=http://127.0.0.1:$(PAY_PORT)/merchant_webapi/api/transaction \
+	  CONGSO_SMS_URL=http://127.0.0.1:$(SMS_PORT)/send; \
 	$(BIN)/congso db_worker --queue-name default & \
 	$(BIN)/congso beat & \
 	$(BIN)/gunicorn congso.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --graceful-timeout 5

@@ -21,6 +21,8 @@ class AccountType(models.TextChoices):
     STAFF = "staff", _("Staff")
     CITIZEN = "citizen", _("Citizen")
     ORGANISATION = "organisation", _("Organisation")
+    # Accounts of congso's own processes (e.g. the payment gateway's notices): inactive, no password, never a person.
+    SYSTEM = "system", _("System process")
 
 
 class UserManager(DjangoUserManager):

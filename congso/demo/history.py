@@ -23,6 +23,8 @@ from congso.dossiers.services.actions import perform
 from congso.dossiers.services.common import Problem
 from congso.dossiers.services.creation import ComponentInput, DossierInput, create_dossier
 from congso.dossiers.services.sweeps import refresh_timeliness
+from congso.feedback import services as feedback_services
+from congso.feedback.models import FeedbackSubject
 from congso.org.choices import AgencyKind, Role
 from congso.org.models import Agency, Membership
 from congso.workcalendar.services import get_calendar
@@ -239,12 +241,77 @@ class HistoryGenerator:
                     {k: v for k, v in item.items() if v is not None} for item in results])
                 if dossier.status == Status.RESOLVED:
                     returned = self.working_moment(at, r.uniform(0.5, 24))
-                    self.step(code, Action.RETURN_RESULT, self.staff.desk.get(dossier.receiving_agency_id) or desk,
-                              returned)
+                    dossier = self.step(code, Action.RETURN_RESULT,
+                                        self.staff.desk.get(dossier.receiving_agency_id) or desk, returned)
+                    self.after_return(dossier, returned, late)
                 return self.count("returned")
             nxt = plan[next_index]
             assignee = self.person(nxt["agency"], nxt["role"], Role.SPECIALIST, Role.AGENCY_LEADER)
             dossier = self.step(code, Action.FORWARD, holder, at, assignee=assignee)
+
+    def after_return(self, dossier, returned: dt.datetime, late: bool) -> None:
+        """What applicants do once they have the result: rate it (online applicants, often), complain (rarely)."""
+        r = self.random
+        if dossier.applicant_id is None:
+            return
+        applicant = next(u for u in self.applicants if u.pk == dossier.applicant_id)
+        moment = self.working_moment(returned, r.uniform(0.1, 16))
+        if moment >= self.now:
+            return
+        if r.random() < 0.6:
+            from congso.portal.services.ratings import rate
+
+            rate(dossier, applicant, satisfied=r.random() > (0.5 if late else 0.05),
+                 comment="" if r.random() < 0.7 else "Cán bộ hướng dẫn nhiệt tình.", at=moment)
+            self.count("rated")
+        if late and r.random() < 0.3:
+            self.feedback(subject=FeedbackSubject.DOSSIER, dossier=dossier, user=applicant, at=moment,
+                          title="Hồ sơ bị trả kết quả chậm", content="Hồ sơ của tôi được trả kết quả chậm so với "
+                          "ngày hẹn mà không nhận được văn bản xin lỗi.")
+
+    def feedback(self, *, at: dt.datetime, subject=None, dossier=None, user=None, agency=None, procedure=None,
+                 title="Góp ý về thủ tục", content="Đề nghị đơn giản hóa thành phần hồ sơ của thủ tục này."):
+        """One feedback item and its handling: most answered in time and published, some late, a few rejected."""
+        r = self.random
+        item = feedback_services.submit(
+            subject=subject or FeedbackSubject.AGENCY, title=title, content=content,
+            sender_name=user.display_name if user else f"{r.choice(FAMILY)} {r.choice(GIVEN)}",
+            sender_email="" if user else "nguoidan@example.vn", user=user, dossier=dossier,
+            agency=agency, procedure=procedure, at=at)
+        self.count("feedback")
+        handler = self.person(item.agency_id, Role.SPECIALIST, Role.AGENCY_LEADER, Role.DEPARTMENT_HEAD)
+        if handler is None:
+            return
+        roll = r.random()
+        if roll < 0.05:
+            when = self.working_moment(at, r.uniform(2, 14))
+            if when < self.now:
+                feedback_services.reject(item, handler, "Nội dung không thuộc thẩm quyền giải quyết.", at=when)
+            return
+        when = self.working_moment(at, r.uniform(8, 80) if roll < 0.85 else r.uniform(120, 200))
+        if when >= self.now:
+            return
+        item = feedback_services.answer(item, handler, "Cơ quan đã tiếp thu và chấn chỉnh.", at=when)
+        published = self.working_moment(when, r.uniform(1, 20))
+        if published < self.now and r.random() < 0.9:
+            feedback_services.publish(item, handler, at=published)
+        if user is not None and r.random() < 0.5:
+            feedback_services.react(item, user, liked=r.random() < 0.8)
+
+    def general_feedback(self, n: int, months: int) -> None:
+        """Feedback about agencies and procedures, about one for every 40 dossiers."""
+        for _ in range(n):
+            impl = self.random.choice(self.implementations)
+            at = self.submission_time(months)
+            if at >= self.now:
+                continue
+            if self.random.random() < 0.5:
+                self.feedback(subject=FeedbackSubject.PROCEDURE, procedure=impl.version.procedure, agency=impl.agency,
+                              at=at)
+            else:
+                self.feedback(subject=FeedbackSubject.AGENCY, agency=impl.agency, at=at,
+                              title="Thái độ phục vụ", content="Cán bộ tiếp nhận hướng dẫn chưa rõ ràng, phải đi lại "
+                              "nhiều lần.")
 
     def transfer_target(self, dossier):
         options = [a for (agency_id, role), users in self.staff.by_role.items()
@@ -265,6 +332,7 @@ class HistoryGenerator:
                 made += 1
             if progress and (i + 1) % 250 == 0:
                 progress(i + 1)
+        self.general_feedback(n // 40, months)
         refresh_timeliness(self.now)
         self.stats["dossiers"] = made
         return self.stats

@@ -27,6 +27,8 @@ class Rule:
     where: str = "current"
     applicant_may: bool = False
     reason_required: bool = False
+    # A system account (AccountType.SYSTEM: e.g. the payment gateway's notices) may take this action.
+    system_may: bool = False
 
 
 TRANSITIONS: dict[str, Rule] = {
@@ -43,7 +45,7 @@ TRANSITIONS: dict[str, Rule] = {
     Action.RETURN_TRANSFER: Rule(frozenset({S.IN_PROGRESS}), S.IN_PROGRESS, HANDLERS),
     Action.REQUEST_PAYMENT: Rule(frozenset({S.IN_PROGRESS}), S.FINANCIAL_OBLIGATION, HANDLERS),
     Action.RECORD_PAYMENT: Rule(frozenset({S.NEW, S.RECEIVED, S.IN_PROGRESS, S.FINANCIAL_OBLIGATION, S.RESOLVED}),
-                                None, frozenset({DESK}) | HANDLERS, "either"),
+                                None, frozenset({DESK}) | HANDLERS, "either", system_may=True),
     Action.APOLOGIZE: Rule(OPEN_RECEIVED, None, frozenset({HEAD, LEAD}), "responsible", reason_required=True),
     Action.STOP: Rule(OPEN_RECEIVED, S.STOPPED, frozenset({HEAD, LEAD}), "responsible", reason_required=True),
     Action.WITHDRAW: Rule(frozenset({S.NEW}) | OPEN_RECEIVED, S.WITHDRAWN, frozenset({DESK, LEAD}), "receiving",

@@ -142,11 +142,12 @@ def applicant_phone(dossier) -> str:
 
 def on_event_recorded_sms(sender, event, dossier, **kwargs) -> None:
     """Queue the SMS twin of an applicant notice (inside the action's transaction, like the e-mail one)."""
+    from congso.notifications.channels import available_channels
     from congso.notifications.receivers import APPLICANT_NOTICES, notice_context
     from congso.notifications.services import enqueue
 
     template = APPLICANT_NOTICES.get(event.action)
-    if template is None:
+    if template is None or "sms" not in available_channels():
         return
     phone = applicant_phone(dossier)
     if not phone:

@@ -1,19 +1,17 @@
-"""The limit on starting payments: CONGSO_PAYMENTS_START_LIMIT per CONGSO_PAYMENTS_START_WINDOW seconds per user.
+"""The limit on starting payments: CONGSO_PAYMENTS_START_LIMIT per CONGSO_PAYMENTS_START_WINDOW seconds per user
+(or CONGSO_RATE_LIMITS["payment_start"]), counted by the core limiter (the cache: Redis when configured).
 
-A fixed window counted in the cache (the database cache on one machine, Redis when configured), so every app node
-sees the same count. Each start opens or resumes a gateway order; the limit keeps a script from filling the order
-table or probing the gateway through congso.
+Each start opens or resumes a gateway order; the limit keeps a script from filling the order table or probing the
+gateway through congso.
 """
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from congso.core.problems import Problem
+from congso.core.ratelimit import hit
 
 
 class TooManyStarts(Problem):
@@ -21,18 +19,9 @@ class TooManyStarts(Problem):
         super().__init__("throttled", 429, _("Too many payment attempts. Please wait a few minutes and try again."))
 
 
-def hit_start(user) -> None:
+def hit_start(request, user) -> None:
     """Count one start for `user`; raises TooManyStarts past the limit."""
-    allowed = int(getattr(settings, "CONGSO_PAYMENTS_START_LIMIT", 10))
-    window = max(1, int(getattr(settings, "CONGSO_PAYMENTS_START_WINDOW", 600)))
-    key = f"payments:start:{user.pk}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window + 5)
-            count = 1
-    if count > allowed:
+    default = (int(getattr(settings, "CONGSO_PAYMENTS_START_LIMIT", 10)),
+               max(1, int(getattr(settings, "CONGSO_PAYMENTS_START_WINDOW", 600))))
+    if not hit(request, "payment_start", default, key=f"user:{user.pk}"):
         raise TooManyStarts()

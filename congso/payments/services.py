@@ -87,21 +87,21 @@ def new_txn_ref(now: dt.datetime) -> str:
 
 
 def gateway_actor():
-    """The account that records gateway payments in the dossier's processing log.
+    """The account that records gateway payments in the dossier's processing log: a system account (inactive, no
+    usable password — no login, session or token can act as it), which the engine lets record online payments only."""
+    from congso.accounts.models import AccountType
 
-    The engine lets only desk officers and handlers (or a superuser) record a payment. Until it knows a system actor
-    (docs/payments.md, "Engine"), this is an INACTIVE superuser with no usable password: no login, session or token
-    can ever act as it, while `perform` accepts it."""
     User = get_user_model()
     user = User.objects.filter(username=settings.CONGSO_PAYMENTS_ACTOR_USERNAME).first()
+    wanted = {"account_type": AccountType.SYSTEM, "full_name": ACTOR_NAME, "is_active": False, "is_superuser": False,
+              "is_staff": False, "password": "!"}  # "!" = an unusable password
     if user is None:
-        from congso.accounts.models import AccountType
-
-        user, _created = User.objects.get_or_create(
-            username=settings.CONGSO_PAYMENTS_ACTOR_USERNAME,
-            defaults={"account_type": AccountType.STAFF, "full_name": ACTOR_NAME, "is_active": False,
-                      "is_superuser": True, "password": "!"},  # "!" = an unusable password
-        )
+        user, _created = User.objects.get_or_create(username=settings.CONGSO_PAYMENTS_ACTOR_USERNAME,
+                                                    defaults=wanted)
+    elif user.account_type != AccountType.SYSTEM or user.is_superuser:  # made by an earlier release
+        for field, value in wanted.items():
+            setattr(user, field, value)
+        user.save()
     return user
 
 
@@ -293,6 +293,12 @@ class ReconcileReport:
     still_open: int = 0
     mismatched: int = 0
     errors: int = 0
+    problems: list = dataclasses.field(default_factory=list)  # "<txn_ref>: <why>" for each order not checked
+
+    def as_sweep_result(self) -> dict:
+        """The shape `congso beat` records (count, errors as a list of texts)."""
+        return {"count": self.checked, "paid": self.paid, "failed": self.failed, "expired": self.expired,
+                "open": self.still_open, "mismatched": self.mismatched, "errors": self.problems[:20]}
 
 
 def reconcile(*, since: dt.datetime | None = None, now: dt.datetime | None = None) -> ReconcileReport:
@@ -311,6 +317,7 @@ def reconcile(*, since: dt.datetime | None = None, now: dt.datetime | None = Non
         except GatewayError as exc:
             logger.warning("reconcile %s: %s", order.txn_ref, exc)
             report.errors += 1
+            report.problems.append(f"{order.txn_ref}: {exc}"[:500])
             continue
         if outcome == "paid":
             report.paid += 1

@@ -37,7 +37,7 @@ def start(request, code: str):
     error, status = "", 200
     if request.method == "POST":
         try:
-            hit_start(request.user)
+            hit_start(request, request.user)
             order = services.start_payment(dossier, request.user, ip=_client_ip(request))
         except Problem as exc:
             if exc.status_code == 404:

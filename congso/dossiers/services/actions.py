@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from congso.accounts.models import AccountType
 from congso.dossiers.choices import TERMINAL_STATUSES, Action, FileKind, PaymentMethod, Status, SyncState
 from congso.dossiers.files import files_rolled_back, store_file
 from congso.dossiers.models import (
@@ -130,6 +131,10 @@ def _authorize(dossier: Dossier, rule, action: str, user) -> Actor:
         raise Forbidden()
     if rule.applicant_may and dossier.applicant_id and dossier.applicant_id == user.pk:
         return Actor(user=user, role="applicant")
+    if getattr(user, "account_type", "") == AccountType.SYSTEM:
+        if rule.system_may:
+            return Actor(user=user, role="system")
+        raise Forbidden()
     agency_id = {"receiving": dossier.receiving_agency_id, "responsible": dossier.handling_agency_id}.get(
         rule.where, dossier.current_agency_id)
     roles = list(rule.roles)
@@ -141,7 +146,7 @@ def _authorize(dossier: Dossier, rule, action: str, user) -> Actor:
         membership = role_in(user, dossier.receiving_agency_id, [Role.DESK_OFFICER, Role.AGENCY_LEADER])
         agency_id = dossier.receiving_agency_id if membership else agency_id
     if membership is None:
-        if user.is_superuser:
+        if user.is_superuser and user.is_active:
             return Actor(user=user, role="superuser", agency_id=agency_id)
         raise Forbidden(_("Only %(roles)s of %(agency)s may do this now.") % {
             "roles": ", ".join(str(Role(r).label).lower() for r in roles if r in Role.values),
@@ -357,6 +362,8 @@ def _record_payment(dossier, actor, at, reason, amount=None, method=PaymentMetho
     value = _amount(amount)
     if method not in PaymentMethod.values:
         raise BadInput({"method": _("Unknown payment method.")})
+    if actor.role == "system" and method == PaymentMethod.OFFLINE:
+        raise Forbidden(_("Only staff record payments made at the desk."))
     reference = str(reference or "")[:100]
     if reference and Payment.objects.filter(method=method, reference=reference).exists():
         raise BadInput({"reference": _("This payment was already recorded.")})

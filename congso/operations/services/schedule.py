@@ -56,6 +56,8 @@ SCHEDULE: tuple[Sweep, ...] = (
           _("Re-judge the timeliness of open dossiers")),
     Sweep("deliver_outbox", dt.timedelta(minutes=1), "congso.operations.tasks.deliver_outbox",
           _("Deliver due outbox messages and retries")),
+    Sweep("payments_reconcile", dt.timedelta(minutes=15), "congso.payments.tasks.reconcile_payments",
+          _("Reconcile open online payments with the gateway")),
     Sweep("daily_purge", dt.timedelta(days=1), "congso.operations.tasks.daily_purge",
           _("Purge old task results and run the purge hooks"), offset=dt.timedelta(hours=2), run_at_start=False),
 )

@@ -44,7 +44,7 @@ class StartPaymentView(APIView):
     def post(self, request):
         data = StartPaymentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hit_start(request.user)
+        hit_start(request, request.user)
         order = services.start_payment(data.validated_data["dossier"], request.user,
                                        ip=request.META.get("REMOTE_ADDR", ""))
         order = get_object_or_404(PaymentOrder.objects.select_related("dossier"), pk=order.pk)

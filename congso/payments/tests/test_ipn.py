@@ -172,3 +172,39 @@ def test_concurrent_duplicate_notices_record_one_payment(world_tx, vnpay_setting
     dossier.refresh_from_db()
     assert dossier.fee_paid == 50_000
     assert ProcessingEvent.objects.filter(dossier=dossier, action="record_payment").count() == 1
+
+
+def test_an_unexpected_error_answers_99_and_changes_nothing(order, monkeypatch):
+    before = state(order)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_settle", broken)
+    assert services.handle_ipn(hand_signed(ipn_params(order))) == ("99", "Unknown error")
+    assert state(order) == before
+    monkeypatch.undo()
+    assert services.handle_ipn(hand_signed(ipn_params(order)))[0] == "00"  # the gateway's retry succeeds
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_starts_open_one_order(world_tx, vnpay_settings):
+    dossier = online_dossier(world_tx)
+    refs, errors, barrier = [], [], threading.Barrier(4)
+
+    def start():
+        try:
+            barrier.wait(timeout=20)
+            refs.append(services.start_payment(dossier, world_tx.citizen).txn_ref)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(refs) == 4 and len(set(refs)) == 1
+    assert PaymentOrder.objects.filter(dossier=dossier).count() == 1

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.contrib.auth import authenticate
-from django.template import Context, Template
+from django.template import engines
 from django.test import Client, RequestFactory
 
 from congso.catalog.models import Fee
@@ -84,11 +84,24 @@ def test_without_gateway_configuration_payment_is_unavailable(dossier, world, se
 def test_the_gateway_account_cannot_log_in(dossier, world):
     services.handle_ipn({})  # any notice may create the account
     actor = services.gateway_actor()
-    assert actor.is_superuser and not actor.is_active and not actor.has_usable_password()
-    assert authenticate(username=actor.username, password="") is None
+    assert actor.account_type == "system" and not actor.is_superuser
+    assert not actor.is_active and not actor.has_usable_password()
+    assert authenticate(RequestFactory().post("/accounts/login/"), username=actor.username, password="!") is None
     client = Client()
     client.force_login(actor)
     assert client.get("/thanh-toan/").status_code == 302  # the session is not honoured: sent to log in
+
+
+def test_the_gateway_account_records_online_payments_only(dossier, world):
+    from congso.dossiers.choices import PaymentMethod
+    from congso.dossiers.services.actions import perform
+    from congso.dossiers.services.common import Forbidden
+
+    actor = services.gateway_actor()
+    with pytest.raises(Forbidden):
+        perform(dossier.code, "record_payment", actor, amount=1000, method=PaymentMethod.OFFLINE)
+    with pytest.raises(Forbidden):
+        perform(dossier.code, "withdraw", actor, reason="không")
 
 
 # --- the pages -----------------------------------------------------------------------------------------------------
@@ -154,12 +167,12 @@ def test_hostile_applicant_text_is_escaped(world, vnpay_settings, client):
 
 
 def test_the_pay_button_shows_only_to_the_applicant_while_fees_are_due(dossier, world):
-    template = Template('{% include "payments/_pay_button.html" with dossier=dossier %}')
+    template = engines["django"].from_string('{% include "payments/_pay_button.html" with dossier=dossier %}')
 
     def render(user):
         request = RequestFactory().get("/")
         request.user = user
-        return template.render(Context({"dossier": dossier, "request": request, "user": user}))
+        return template.render({"dossier": dossier}, request)
 
     html = render(world.citizen)
     assert f'action="/thanh-toan/ho-so/{dossier.code}"' in html and "50.000 đ" in html
