@@ -260,6 +260,8 @@ AUDITLOG_CID_GETTER = "congso.core.middleware.current_request_id"
 # Each app below owns its own section; edit only your own.
 # --- Staff workspace (congso.workspace) ---------------------------------------------------------------------------
 # --- Printed forms (congso.printing) -----------------------------------------------------------------------------
+# Liberation Serif (Times New Roman metrics) for the printed forms: Debian fonts-liberation2.
+PRINTING_FONT_DIR = env.get_str("CONGSO_PRINTING_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
 # --- Digital signatures (congso.signing) -------------------------------------------------------------------------
 # Master secret of the PKCS#12 passphrases (docs/signatures.md); empty: derived from SECRET_KEY. Set it in production
 # so that a new SECRET_KEY does not lock the agencies' keys away.
@@ -267,6 +269,8 @@ CONGSO_SIGNING_PASSPHRASE = env.get_str("CONGSO_SIGNING_PASSPHRASE", "")
 # The public verification form: this many PDF checks per address per window (seconds).
 CONGSO_SIGNING_VERIFY_LIMIT = env.get_int("CONGSO_SIGNING_VERIFY_LIMIT", 20)
 CONGSO_SIGNING_VERIFY_WINDOW = env.get_int("CONGSO_SIGNING_VERIFY_WINDOW", 600)
+# Every stamp is drawn by WeasyPrint, which logs each layout step at INFO.
+LOGGING["loggers"].setdefault("weasyprint.progress", {"level": "WARNING"})
 # --- Queue tickets (congso.queueing) -----------------------------------------------------------------------------
 # Tickets one address may take per window (kiosk page and API); the centre's kiosk devices (CIDRs) are not limited.
 CONGSO_QUEUE_TAKE_LIMIT = env.get_int("CONGSO_QUEUE_TAKE_LIMIT", 5)
@@ -275,6 +279,10 @@ CONGSO_QUEUE_KIOSK_NETWORKS = env.get_list("CONGSO_QUEUE_KIOSK_NETWORKS", [])
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QueueTicketStatusEnum"] = "congso.queueing.choices.TicketStatus"
 # --- Statistics (congso.stats) -----------------------------------------------------------------------------------
 # --- Decision 766 index and dashboard (congso.indices) -----------------------------------------------------------
+# The national-portal sync feeds transparency.dossiers_synced; until it exists the indicator is N/A (no data yet).
+CONGSO_INDEX766_NATIONAL_SYNC = env.get_bool("CONGSO_INDEX766_NATIONAL_SYNC", False)
+# Current-period dossier counts from the statistics aggregates (False: always recount from the dossier tables).
+CONGSO_INDEX766_USE_AGGREGATES = env.get_bool("CONGSO_INDEX766_USE_AGGREGATES", True)
 # --- Payments (congso.payments) and SMS --------------------------------------------------------------------------
 # VNPay 2.1 gateway (docs/payments.md). The defaults point at the local simulator (`python -m
 # congso.payments.simulator --port 8090 --secret dev-secret --ipn-url http://127.0.0.1:8000/thanh-toan/vnpay/ipn`).

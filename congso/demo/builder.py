@@ -304,6 +304,32 @@ def give_demo_authenticators() -> None:
         TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
 
 
+def build_queues() -> int:
+    """Service groups (A, B, C…) and counters at every service centre, so each kiosk and display has something to
+    show: the catalogue's fields are spread over at most four groups, and there is one counter per group."""
+    from congso.catalog.models import Field
+    from congso.queueing.models import Counter, ServiceGroup
+
+    fields = list(Field.objects.order_by("name"))
+    if not fields:
+        return 0
+    made = 0
+    centres = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTRE, valid_to__isnull=True).order_by("code")
+    for centre in centres:
+        if ServiceGroup.objects.filter(agency=centre).exists():
+            continue
+        count = min(4, len(fields))
+        for index in range(count):
+            chunk = fields[index::count]
+            name = chunk[0].name if len(chunk) == 1 else f"{chunk[0].name} và lĩnh vực khác"
+            group = ServiceGroup.objects.create(agency=centre, prefix="ABCD"[index], order=index, name=name[:150])
+            group.fields.set(chunk)
+            counter = Counter.objects.create(agency=centre, number=index + 1, name=f"Quầy {index + 1}")
+            counter.groups.set([group])
+            made += 1
+    return made
+
+
 def build_demo(*, with_catalogue: bool = True) -> DemoResult:
     """Build the whole demo province, or do nothing when it already exists (the catalogue is topped up)."""
     from django.contrib.auth.hashers import make_password
@@ -332,6 +358,7 @@ def build_demo(*, with_catalogue: bool = True) -> DemoResult:
     )
     if with_catalogue:
         result.catalogue = load_catalogue(agencies)
+        build_queues()
     return result
 
 

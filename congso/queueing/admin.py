@@ -3,6 +3,7 @@ An agency's administrators see and change only their agencies' records; tickets 
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congso.org.models import Agency
 from congso.queueing.models import Counter, ServiceGroup, Ticket, TicketEvent
@@ -81,7 +82,7 @@ class TicketAdmin(AgencyScopedAdmin):
     date_hierarchy = "day"
     inlines = [TicketEventInline]
 
-    @admin.display(description=_("number"), ordering="number")
+    @admin.display(description=pgettext_lazy("queue", "number"), ordering="number")
     def display_number(self, obj):
         return obj.display_number
 

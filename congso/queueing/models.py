@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congso.core.models import TimeStampedModel
 from congso.queueing.choices import AT_COUNTER, TicketAction, TicketStatus
@@ -132,7 +133,7 @@ class Ticket(models.Model):
                                related_name="queue_tickets")
     day = models.DateField(_("service date"))
     prefix = models.CharField(_("prefix letter"), max_length=1)
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(pgettext_lazy("queue", "number"))
     group = models.ForeignKey(ServiceGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="tickets")
     field = models.ForeignKey("catalog.Field", verbose_name=_("field"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")

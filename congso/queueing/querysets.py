@@ -18,6 +18,20 @@ def staff_agency_ids(user) -> set[int] | None:
     return {agency.pk for agency, _role in member_agencies(user)}
 
 
+def supervises(user, agency_id: int) -> bool:
+    """The user may close another officer's counter of this agency (an administrator, the agency's leader or a
+    department head there), e.g. one left open at the end of the day."""
+    from congso.org.choices import Role
+    from congso.org.scoping import member_agencies
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roles = {Role.ADMINISTRATOR, Role.AGENCY_LEADER, Role.DEPARTMENT_HEAD}
+    return any(agency.pk == agency_id and role in roles for agency, role in member_agencies(user))
+
+
 class CounterQuerySet(models.QuerySet):
     def for_user(self, user) -> CounterQuerySet:
         agency_ids = staff_agency_ids(user)

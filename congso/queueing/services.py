@@ -22,7 +22,7 @@ from congso.core.validators import normalize_phone, validate_phone
 from congso.queueing.choices import AT_COUNTER, TicketAction, TicketStatus
 from congso.queueing.models import Counter, ServiceGroup, Ticket, TicketEvent
 from congso.queueing.numbering import allocate_number
-from congso.queueing.querysets import staff_agency_ids
+from congso.queueing.querysets import staff_agency_ids, supervises
 
 # How many locked-away candidates call_next skips before it gives up (each is a ticket another counter is calling
 # at this very moment).
@@ -73,6 +73,20 @@ def _log(ticket: Ticket, action: str, at: dt.datetime, counter=None, user=None, 
     TicketEvent.objects.create(ticket=ticket, action=action, at=at, counter=counter, user=user, note=note[:255])
 
 
+def _text_applicant(ticket: Ticket, counter: Counter) -> None:
+    """A text message to the phone given at the kiosk, through the notifications outbox (in this transaction, so it
+    goes only if the call commits; once per call). Skipped by the outbox where no SMS channel is configured."""
+    if not ticket.phone:
+        return
+    from congso.notifications.services import enqueue
+
+    agency = counter.agency
+    enqueue(template="queue_called", channels=("sms",), phone=ticket.phone,
+            dedupe_key=f"queue_called:{ticket.pk}:{ticket.call_count}",
+            context={"number": ticket.display_number, "counter": counter.number,
+                     "agency": agency.short_name or agency.name})
+
+
 # --- Counters ---------------------------------------------------------------------------------------------------
 
 def open_counter(officer, counter: Counter, at: dt.datetime | None = None) -> Counter:
@@ -101,16 +115,26 @@ def open_counter(officer, counter: Counter, at: dt.datetime | None = None) -> Co
 
 
 def close_counter(officer, counter: Counter, at: dt.datetime | None = None) -> Counter:
-    """The officer leaves the counter (đóng quầy); the ticket at the counter must be finished first."""
+    """The officer leaves the counter (đóng quầy); the ticket at the counter must be finished first.
+
+    A supervisor (administrator, agency leader, department head of the agency) may close a counter another officer
+    left open; a ticket still at it goes back to the queue with its place kept."""
+    at = _now(at)
     with transaction.atomic():
         locked = _lock_counter(counter)
         _check_staff(officer, locked.agency_id)
         if not locked.is_open:
             return locked
-        if locked.officer_id != officer.pk:
+        current = _current(locked)
+        if locked.officer_id == officer.pk:
+            if current is not None:
+                raise QueueProblem("counter_busy", _("Finish the current ticket (served or did not come) first."))
+        elif not supervises(officer, locked.agency_id):
             raise QueueProblem("counter_taken", _("Another officer is at this counter."))
-        if _current(locked) is not None:
-            raise QueueProblem("counter_busy", _("Finish the current ticket (served or did not come) first."))
+        elif current is not None:
+            current.status, current.counter, current.served_by = TicketStatus.WAITING, None, None
+            current.save(update_fields=["status", "counter", "served_by"])
+            _log(current, TicketAction.RETURN, at, locked, officer)
         locked.is_open, locked.officer, locked.opened_at = False, None, None
         locked.save(update_fields=["is_open", "officer", "opened_at", "updated_at"])
         return locked
@@ -188,6 +212,7 @@ def call_next(counter: Counter, officer, at: dt.datetime | None = None) -> Ticke
             if taken:
                 ticket.refresh_from_db()
                 _log(ticket, TicketAction.CALL, at, locked, officer)
+                _text_applicant(ticket, locked)
                 return ticket
         raise QueueProblem("queue_empty", _("Nobody is waiting for this counter."))
 
@@ -210,6 +235,7 @@ def recall(counter: Counter, officer, at: dt.datetime | None = None) -> Ticket:
         ticket.called_at, ticket.call_count = at, ticket.call_count + 1
         ticket.save(update_fields=["called_at", "call_count"])
         _log(ticket, TicketAction.RECALL, at, locked, officer)
+        _text_applicant(ticket, locked)
         return ticket
 
 

@@ -17,6 +17,7 @@ from congso.queueing import services
 from congso.queueing.choices import AT_COUNTER, FINISHED, TicketStatus
 from congso.queueing.forms import LinkDossierForm, TransferForm
 from congso.queueing.models import Counter, Ticket
+from congso.queueing.querysets import supervises
 
 
 def my_counter(request, pk) -> Counter:
@@ -48,6 +49,8 @@ def counter_page(request, pk):
     context = {
         "counter": counter,
         "seated": counter.is_open and counter.officer_id == request.user.pk,
+        "may_close": counter.is_open and (counter.officer_id == request.user.pk
+                                          or supervises(request.user, counter.agency_id)),
         "current": current,
         "waiting": waiting_tickets(counter)[:50],
         "waiting_total": waiting_tickets(counter).count(),

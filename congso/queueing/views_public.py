@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from congso.core.problems import Problem
+from congso.notifications.channels import available_channels
 from congso.org.models import Agency
 from congso.queueing.board import build_board
 from congso.queueing.choices import TicketStatus
@@ -57,7 +58,9 @@ def kiosk(request, agency_code):
                 return redirect(f"{url}?kiosk=1")
         else:
             error, status = " ".join(m for messages in form.errors.values() for m in messages), 400
-    context = {"agency": agency, "groups": kiosk_groups(agency), "form": form, "error": error}
+    context = {"agency": agency, "groups": kiosk_groups(agency), "form": form, "error": error,
+               # The phone box only where texts are really sent (an SMS channel is configured).
+               "sms_enabled": "sms" in available_channels()}
     response = render(request, "queueing/kiosk.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(verdict.retry_after)

@@ -175,3 +175,49 @@ def test_link_a_dossier_to_the_ticket_being_served(qw):
     with pytest.raises(services.BadInput):
         services.link_dossier(ticket, qw.desk, "<script>")
     assert services.link_dossier(ticket, qw.desk, dossier.code).dossier == dossier
+
+
+def test_a_phone_given_at_the_kiosk_gets_a_text_per_call_where_sms_is_configured(qw, settings):
+    from congso.notifications.models import Notification
+
+    services.take_ticket(qw.centre, qw.group_a, phone="0912345678", at=T8)
+    take(qw, qw.group_a, 5)  # no phone: no text
+    services.open_counter(qw.desk, qw.counter1)
+    services.open_counter(qw.desk2, qw.counter2)
+    # Without an SMS channel nothing is queued.
+    services.call_next(qw.counter1, qw.desk, at=T9)
+    assert not Notification.objects.exists()
+    services.mark_served(qw.counter1, qw.desk, at=T9)
+    settings.CONGSO_NOTIFICATION_CHANNELS = {**settings.CONGSO_NOTIFICATION_CHANNELS,
+                                             "sms": "congso.notifications.channels.EmailChannel"}
+    services.call_next(qw.counter2, qw.desk2, at=T9)  # the ticket without a phone
+    assert not Notification.objects.exists()
+    services.mark_served(qw.counter2, qw.desk2, at=T9)
+    texted = services.take_ticket(qw.centre, qw.group_a, phone="0987654321", at=local(2025, 1, 20, 8, 30))
+    services.call_next(qw.counter1, qw.desk, at=T9)
+    services.recall(qw.counter1, qw.desk, at=T9)
+    rows = list(Notification.objects.order_by("pk").values_list("channel", "template", "address", "dedupe_key"))
+    assert rows == [("sms", "queue_called", "0987654321", f"queue_called:{texted.pk}:1"),
+                    ("sms", "queue_called", "0987654321", f"queue_called:{texted.pk}:2")]
+    assert Notification.objects.first().context == {"number": "A003", "counter": 1, "agency": qw.centre.name}
+
+
+def test_a_supervisor_closes_a_counter_left_open_and_the_ticket_keeps_its_place(qw):
+    from congso.dossiers.tests.conftest import make_user
+    from congso.org.choices import Role
+
+    chief = make_user("chief", qw.centre, Role.DEPARTMENT_HEAD)
+    elsewhere_chief = make_user("chief2", qw.justice, Role.DEPARTMENT_HEAD)
+    a1 = take(qw, qw.group_a, 1)
+    take(qw, qw.group_a, 2)
+    services.open_counter(qw.desk, qw.counter1)
+    services.call_next(qw.counter1, qw.desk, at=T9)
+    assert problem_code(lambda: services.close_counter(elsewhere_chief, qw.counter1)) == "forbidden"
+    closed = services.close_counter(chief, qw.counter1, at=T9)
+    assert (closed.is_open, closed.officer) == (False, None)
+    back = Ticket.objects.get(pk=a1.pk)
+    assert (back.status, back.counter, back.call_count) == (TicketStatus.WAITING, None, 1)
+    assert TicketEvent.objects.filter(ticket=a1, action=TicketAction.RETURN, user=chief).exists()
+    # The returned ticket is still first in line.
+    services.open_counter(qw.desk2, qw.counter2)
+    assert services.call_next(qw.counter2, qw.desk2, at=T9) == a1
