@@ -15,6 +15,9 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor login is tested where it is the subject (those tests switch it back on); elsewhere tests log in
+    # administrators directly.
+    settings.CONGSO_TWO_FACTOR = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

@@ -142,6 +142,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Two-factor login (congso/accounts/two_factor.py) for administrators and whoever an administrator marks. On by
+# default; the test suite switches it off except in the tests about it.
+CONGSO_TWO_FACTOR = env.get_bool("CONGSO_TWO_FACTOR", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

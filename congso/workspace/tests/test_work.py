@@ -269,6 +269,11 @@ def test_menu_counts_change_with_the_work(client, world):
 # --- two-factor login -------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def two_factor(settings):
+    settings.CONGSO_TWO_FACTOR = True
+
+
 def _code(device: TOTPDevice) -> str:
     """The code an authenticator app would show now."""
     from django_otp.oath import TOTP
@@ -276,7 +281,7 @@ def _code(device: TOTPDevice) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():0{device.digits}d}"
 
 
-def test_administrators_must_set_up_and_use_a_second_factor(client, world):
+def test_administrators_must_set_up_and_use_a_second_factor(client, world, two_factor):
     admin = make_user("quantri", world.root, Role.ADMINISTRATOR)
     admin.set_password("a-long-password-1")
     admin.save()
@@ -295,7 +300,7 @@ def test_administrators_must_set_up_and_use_a_second_factor(client, world):
     assert device.confirmed
 
 
-def test_second_factor_wrong_codes_end_the_pending_login(client, world):
+def test_second_factor_wrong_codes_end_the_pending_login(client, world, two_factor):
     user = make_user("cb2fa", world.justice, Role.SPECIALIST, require_two_factor=True)
     user.set_password("a-long-password-1")
     user.save()
@@ -307,7 +312,7 @@ def test_second_factor_wrong_codes_end_the_pending_login(client, world):
     assert client.get("/can-bo/").status_code == 302
 
 
-def test_a_session_without_the_second_factor_cannot_enter_the_workspace_or_admin(client, world):
+def test_a_session_without_the_second_factor_cannot_enter_the_workspace_or_admin(client, world, two_factor):
     user = make_user("boss", world.root, Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
     client.force_login(user)  # e.g. a session opened some other way
     response = client.get("/can-bo/")
@@ -315,7 +320,7 @@ def test_a_session_without_the_second_factor_cannot_enter_the_workspace_or_admin
     assert client.get("/admin/").status_code == 302
 
 
-def test_people_without_two_factor_log_in_directly(client, world):
+def test_people_without_two_factor_log_in_directly(client, world, two_factor):
     world.spec.set_password("a-long-password-1")
     world.spec.save()
     response = client.post("/accounts/login/", {"username": "spec", "password": "a-long-password-1"})
