@@ -35,6 +35,19 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _database_as_migrated(django_db_serialized_rollback):
+    """Browser tests run on the live server, so their database really commits (transactional). With serialized
+    rollback, each starts from the database as migrated (content types, calendar, seeded templates), whatever test
+    ran before it — a plain transactional test would start from the empty tables another test's flush left."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from congso.workcalendar.services import reset_cache
+
+    ContentType.objects.clear_cache()
+    reset_cache()
+
+
 @pytest.fixture
 def artifacts(request) -> Path:
     folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::")[-1])

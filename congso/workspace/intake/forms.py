@@ -93,7 +93,7 @@ class ComponentsForm(forms.Form):
             previous = self.saved.get(key) or {}
             defaults = default_counts(component)
             self.fields[f"received_{key}"] = forms.BooleanField(
-                label=_("Received"), required=False, initial=previous.get("received", False))
+                label=_("Handed in"), required=False, initial=previous.get("received", False))
             self.fields[f"originals_{key}"] = _count_field(_("Originals"), previous.get("originals", defaults[0]))
             self.fields[f"certified_{key}"] = _count_field(
                 _("Certified copies"), previous.get("certified_copies", defaults[1]))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from congso.catalog.models import Implementation, Process, ProcedureVersion
+from congso.catalog.models import Implementation, ProcedureVersion, Process
 from congso.catalog.processes import share_total, shares_are_fractions
 from congso.catalog.services import StepData, default_process, save_process
 from congso.core.text import search_terms

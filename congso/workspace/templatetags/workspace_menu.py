@@ -29,7 +29,7 @@ def workspace_menu(context):
     return {
         "request": request,
         "lists": [(w, counts.get(w.key, 0)) for w in lists],
-        "is_desk": Role.DESK_OFFICER in roles or user.is_superuser,
+        "is_desk": Role.DESK_OFFICER in roles,
         "supervises": bool(roles & {Role.AGENCY_LEADER, Role.DEPARTMENT_HEAD, Role.PROVINCIAL_MONITOR,
                                     Role.ADMINISTRATOR}) or user.is_superuser,
         "monitors": bool(roles & {Role.PROVINCIAL_MONITOR, Role.AGENCY_LEADER, Role.ADMINISTRATOR})

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from congso.catalog.models import Component, Procedure
 from congso.dossiers.choices import Status
 from congso.dossiers.models import Dossier, DossierFile, Payment
 from congso.dossiers.services.common import compute_due
-from congso.dossiers.tests.conftest import PDF, PNG, local, make_procedure, make_user, world  # noqa: F401 - fixture
+from congso.dossiers.tests.conftest import PDF, PNG, build_world, local, make_procedure, make_user
 from congso.org.choices import Role
 from congso.workspace.intake import drafts
 
@@ -26,6 +26,13 @@ NOW = local(2025, 1, 20, 9, 0)  # Monday; 5 working days → Mon 3 Feb 09:00 (T�
 HOSTILE = '<script>alert("x")</script> Nguyễn'
 URL = {name: reverse(f"workspace:intake_{name}") for name in
        ("procedure", "procedure_results", "applicant", "components", "review", "save", "refuse", "cancel")}
+
+
+@pytest.fixture
+def world(db):
+    """The engine's small test world (congso/dossiers/tests/conftest.py): a service centre receiving for the
+    provincial departments, one procedure of 5 working days with two components and a 50,000 đ fee."""
+    return build_world()
 
 
 @pytest.fixture
@@ -205,8 +212,8 @@ def test_double_submit_when_the_session_was_read_before_the_first_finished(desk,
     the code recorded in the stored session inside the first transaction stops it."""
     from django.contrib.sessions.backends.db import SessionStore
 
-    from congso.workspace.intake.services import receive_draft
     from congso.workspace.intake.search import find_option
+    from congso.workspace.intake.services import receive_draft
 
     through_components(desk)
     key = desk.session.session_key

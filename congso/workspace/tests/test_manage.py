@@ -13,7 +13,7 @@ from django.utils import timezone
 from congso.catalog.models import Process, ProcessStep
 from congso.dossiers.services.common import compute_due
 from congso.dossiers.services.creation import create_dossier
-from congso.dossiers.tests.conftest import intake, make_procedure, make_user, world  # noqa: F401 - fixture
+from congso.dossiers.tests.conftest import build_world, intake, make_procedure, make_user
 from congso.org.choices import Role
 from congso.org.models import Department
 from congso.workcalendar.choices import DayKind, DayStatus
@@ -24,6 +24,11 @@ INDEX = reverse("workspace:manage_index")
 PROCESSES = reverse("workspace:manage_processes")
 CALENDAR = reverse("workspace:manage_calendar")
 CALENDAR_ADD = reverse("workspace:manage_calendar_add")
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 @pytest.fixture
@@ -127,15 +132,15 @@ def test_hostile_step_names_are_shown_escaped(client, world, admins):
 def test_steps_are_reordered_added_and_removed(client, world, admins):
     client.force_login(admins["justice"])
     rows = five_steps((0, 20, 8, 8, 0))
-    rows.append({"order": 3, "name": "Lấy ý kiến", "role": Role.SPECIALIST, "department": "", "agency": "",
-                 "share": 4})
-    rows[3]["DELETE"] = "on"  # "Ký duyệt" goes; its 8 hours go to the new step and the specialist
+    rows.append({"order": 2, "name": "Lấy ý kiến", "role": Role.SPECIALIST, "department": "", "agency": "",
+                 "share": 8})  # equal orders keep the rows' order: after "Thẩm định"
+    rows[3]["DELETE"] = "on"  # "Ký duyệt" goes; its 8 hours go to the specialist
     rows[1]["share"] = 24
     response = client.post(process_url(world), steps_post(rows))
     assert response.status_code == 302, response.context["errors"]
     steps = list(ProcessStep.objects.filter(process__agency=world.justice).order_by("order"))
     assert [(s.name, s.share) for s in steps] == [
-        ("Tiếp nhận", 0), ("Thẩm định", 24), ("Lấy ý kiến", 4), ("Xem xét", 8), ("Trả kết quả", 0)]
+        ("Tiếp nhận", 0), ("Thẩm định", 24), ("Lấy ý kiến", 8), ("Xem xét", 8), ("Trả kết quả", 0)]
 
 
 # --- effect: new dossiers only ---------------------------------------------------------------------------------------

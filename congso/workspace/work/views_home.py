@@ -22,7 +22,7 @@ def home(request):
              for m in Membership.objects.active().filter(user=user).select_related("agency")]
     return render(request, "workspace/home.html", {
         "lists": [(w, counts.get(w.key, 0)) for w in lists[:4]], "seats": seats,
-        "is_desk": Role.DESK_OFFICER in roles or user.is_superuser,
+        "is_desk": Role.DESK_OFFICER in roles,
         "supervises": bool(roles & {Role.AGENCY_LEADER, Role.DEPARTMENT_HEAD, Role.PROVINCIAL_MONITOR,
                                     Role.ADMINISTRATOR}) or user.is_superuser,
         "monitors": bool(roles & {Role.PROVINCIAL_MONITOR, Role.AGENCY_LEADER}) or user.is_superuser,
