@@ -9,7 +9,7 @@ PORT ?= 8000
 # Debian packages congso itself needs: Liberation fonts for printed forms (Times New Roman metrics), pango for
 # WeasyPrint. Installed by `make run` and `make test` when missing.
 DEB_RUN_PACKAGES := fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
-DEB_TEST_PACKAGES := $(DEB_RUN_PACKAGES) gettext redis-server chromium poppler-utils
+DEB_TEST_PACKAGES := $(DEB_RUN_PACKAGES) gettext redis-server chromium poppler-utils libnss3-tools
 PYTEST_ARGS ?=
 # `make run` is a demo: e-mails are written to var/mail/ instead of being sent (set CONGSO_EMAIL_BACKEND to the
 # SMTP backend and CONGSO_EMAIL_HOST/PORT to send them).

@@ -304,6 +304,16 @@ def give_demo_authenticators() -> None:
         TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
 
 
+def give_certificates() -> int:
+    """A demo certificate authority and a signing certificate for every agency that handles procedures, so results
+    can be issued as signed PDFs (congso/signing)."""
+    from congso.catalog.models import Implementation
+    from congso.signing.certificates import ensure_demo_certificates
+
+    handling = Agency.objects.filter(pk__in=Implementation.objects.values("agency_id"), valid_to__isnull=True)
+    return len(ensure_demo_certificates(list(handling)))
+
+
 def build_queues() -> int:
     """Service groups (A, B, C…) and counters at every service centre, so each kiosk and display has something to
     show: the catalogue's fields are spread over at most four groups, and there is one counter per group."""
@@ -359,6 +369,7 @@ def build_demo(*, with_catalogue: bool = True) -> DemoResult:
     if with_catalogue:
         result.catalogue = load_catalogue(agencies)
         build_queues()
+        give_certificates()
     return result
 
 

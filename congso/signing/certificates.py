@@ -43,8 +43,11 @@ def _new_key(bits: int):
 
 
 def _clip(value: str) -> str:
+    """At most 64 bytes of UTF-8 (the bound cryptography enforces), cut at a character boundary."""
     value = " ".join((value or "").split())
-    return value[:_UB_NAME] or "-"
+    while len(value.encode()) > _UB_NAME:
+        value = value[:-1]
+    return value.rstrip() or "-"
 
 
 def _fingerprint(certificate: x509.Certificate) -> str:

@@ -18,8 +18,7 @@ from congso.dossiers.choices import Action
 from congso.dossiers.models import Dossier
 from congso.dossiers.services.actions import perform
 from congso.dossiers.services.creation import create_dossier
-from congso.dossiers.tests.conftest import build_world, intake, make_user  # noqa: F401
-from congso.dossiers.tests.conftest import world, world_tx  # noqa: F401 - fixtures used by this package's tests
+from congso.dossiers.tests.conftest import build_world, intake, make_user, world, world_tx  # noqa: F401
 from congso.signing import certificates
 
 _KEYS: dict[int, list] = {}

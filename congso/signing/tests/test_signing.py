@@ -19,7 +19,7 @@ from congso.dossiers.tests.conftest import PDF, PNG, intake
 from congso.signing import certificates, pdfsign
 from congso.signing.models import IssuedDocument
 from congso.signing.services import NoCertificate, issue_e_result
-from congso.signing.tests.conftest import in_progress, pdfsig
+from congso.signing.tests.conftest import in_progress, pdfsig, sample_pdf
 
 
 def _context():
@@ -121,7 +121,7 @@ def test_issuing_for_a_resolved_dossier_adds_an_electronic_result(signing, pdf):
     assert ApplicantDocument.objects.filter(source_result=result).exists()
     # Also once the result has been handed back.
     perform(d.code, Action.RETURN_RESULT, signing.desk)
-    second = issue_e_result(d, signing.lead, pdf + b"\n% a second copy\n%%EOF\n", name="Bản sao điện tử")
+    second = issue_e_result(d, signing.lead, sample_pdf("Bản sao"), name="Bản sao điện tử")
     assert second.created and second.token != issued.token
     assert IssuedDocument.objects.filter(dossier=d).count() == 2
 
@@ -211,3 +211,29 @@ def test_hostile_names_are_signed_as_text(signing, pdf):
     reader = PdfFileReader(io.BytesIO(issued.file.file.open("rb").read()))
     status = validate_pdf_signature(reader.embedded_signatures[0], signer_validation_context=_context())
     assert status.intact and status.valid
+
+
+def test_the_qr_code_on_the_page_encodes_the_verification_url(signing, pdf, tmp_path):
+    """Render the signed page and read every module of the QR code back from the pixels."""
+    import segno
+    from PIL import Image
+
+    url = "http://127.0.0.1:8000/xac-thuc/AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    certificate = certificates.active_certificate(signing.justice)
+    target = tmp_path / "s.pdf"
+    target.write_bytes(pdfsign.sign_pdf(pdf, certificate, url, signing.justice.name))
+    dpi = 300
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", str(target), str(tmp_path / "page")],
+                   check=True)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    scale = dpi / 72
+    matrix = segno.make(url, error="m", micro=False, mask=4).matrix
+    count = len(matrix)
+    module = pdfsign.QR_MM * pdfsign.MM / count
+    left = pdfsign.MARGIN_LEFT_PT + 1 * pdfsign.MM
+    top = pdfsign.MARGIN_BOTTOM_PT + pdfsign.STAMP_HEIGHT_MM * pdfsign.MM - 1 * pdfsign.MM  # from the page bottom
+    height = image.height
+    read = [[image.getpixel((int((left + (c + 0.5) * module) * scale),
+                             int(height - (top - (r + 0.5) * module) * scale))) < 128 for c in range(count)]
+            for r in range(count)]
+    assert read == [[bool(v) for v in row] for row in matrix]

@@ -6,9 +6,9 @@ import datetime as dt
 import time
 
 import pytest
-from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congso.dossiers.choices import Status

@@ -22,6 +22,7 @@ from congso.privacy.choices import AccessAction, AccessChannel
 from congso.privacy.disclosure import decide, may_reveal
 from congso.privacy.masking import mask_id_number, mask_phone
 from congso.privacy.services import log_access
+from congso.signing.models import IssuedDocument
 from congso.workspace.work import worklists
 from congso.workspace.work.access import staff_required
 from congso.workspace.work.action_forms import build_forms, read_params
@@ -83,9 +84,20 @@ def dossier_detail(request, code: str):
         "deadline": deadline, "urgency": worklists.urgency(deadline, now) if dossier.is_open else "",
         "payment_methods": PaymentMethod.choices,
         "printable": _printable(dossier),
+        "may_sign": _may_sign(dossier, request.user),
+        "issued": list(IssuedDocument.objects.filter(dossier=dossier).order_by("issued_at")),
         "inline_types": INLINE_TYPES,
     }
     return render(request, "workspace/work/dossier.html", context)
+
+
+def _may_sign(dossier: Dossier, user) -> bool:
+    """Whether to offer the signed e-result form (the signing service checks again)."""
+    from congso.dossiers.services.common import role_in
+    from congso.signing.services import ADDS_TO, COMPLETES, SIGNING_ROLES
+
+    return (dossier.status in COMPLETES | ADDS_TO
+            and role_in(user, dossier.handling_agency_id, SIGNING_ROLES) is not None)
 
 
 def _printable(dossier: Dossier) -> list[tuple[str, str]]:
