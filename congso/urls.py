@@ -3,7 +3,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from congso.accounts.admin_site import install as install_admin_site
-from congso.core.views import healthz, home
+from congso.core.views import healthz
+from congso.portal.views.public import home
 
 install_admin_site(admin.site)
 admin.site.site_header = "congso"

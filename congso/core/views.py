@@ -17,10 +17,3 @@ def healthz(request):
         database = "unavailable"
     status = 200 if database == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
-
-
-def home(request):
-    """The landing page: what congso is and where to go (staff workspace and portal come in later releases)."""
-    from django.shortcuts import render
-
-    return render(request, "core/home.html")

@@ -25,7 +25,7 @@ def may_rate(dossier, user) -> bool:
             and dossier.status == Status.RETURNED)
 
 
-def rate(dossier, user, *, satisfied, comment: str = "") -> ServiceRating:
+def rate(dossier, user, *, satisfied, comment: str = "", at=None) -> ServiceRating:
     if dossier.applicant_id is None or user is None or dossier.applicant_id != user.pk:
         raise Forbidden()
     if dossier.status != Status.RETURNED:
@@ -38,6 +38,6 @@ def rate(dossier, user, *, satisfied, comment: str = "") -> ServiceRating:
     try:
         with transaction.atomic():
             return ServiceRating.objects.create(dossier=dossier, satisfied=satisfied, comment=comment,
-                                                rated_by=user, rated_at=timezone.now())
+                                                rated_by=user, rated_at=at or timezone.now())
     except IntegrityError:  # the one-to-one: rated already (or by a concurrent click)
         raise AlreadyRated() from None

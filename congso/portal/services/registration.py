@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def create_applicant(*, account_type: str, email: str, password: str, full_name: str = "", phone: str = "",
                      citizen_id: str = "", tax_code: str = "", organisation_name: str = "", request=None):
-    """Create an inactive citizen or organisation account and send the verification link once the row commits.
+    """Create an inactive citizen or organisation account and send the verification link.
 
     The form has validated every field; the unique constraints still guard a concurrent duplicate (IntegrityError
     rolls this back and the view answers with the form error)."""
@@ -37,8 +37,9 @@ def create_applicant(*, account_type: str, email: str, password: str, full_name:
         )
         user.set_password(password)
         user.save()
-        base = request.build_absolute_uri("/") if request is not None else settings.SITE_URL + "/"
-        transaction.on_commit(lambda: send_verification(user, base), robust=True)
+    # Sent once the row is saved (outside the block: a failed send never undoes the registration; the applicant
+    # can ask for a new link).
+    send_verification(user, request.build_absolute_uri("/") if request is not None else settings.SITE_URL + "/")
     return user
 
 

@@ -23,6 +23,12 @@ def _fresh_cache():
 
 @pytest.fixture
 def world(db):
+    return build_portal_world()
+
+
+def build_portal_world():
+    """The engine's world, citizens with passwords and e-mail, and "Đăng ký khai sinh" (fully online, a reduced
+    online fee, a legal basis)."""
     w = build_world()
     for user in (w.citizen, w.other_citizen):
         user.set_password(PASSWORD)

@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from congso.catalog.models import Component, Implementation, ProcedureVersion
 from congso.catalog.choices import ProcedureStatus
+from congso.catalog.models import Component, Implementation, ProcedureVersion
 from congso.portal.tests.conftest import PDF, make_procedure
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from congso.core.problems import Problem
 from congso.datastore.services import reuse_in_dossier
 from congso.dossiers.choices import Action, Status
+from congso.dossiers.files import check
 from congso.dossiers.models import Dossier, DossierFile
 from congso.dossiers.services.actions import perform
 from congso.portal import plainwords
@@ -82,6 +84,23 @@ def dossier_file(request, code: str, file_id: int):
     return download(record.file, record.original_name, record.content_type)
 
 
+def _check_supply(form, uploads, chosen: set, mine: set) -> list:
+    """Every file through the upload validator before anything is written; errors go on the form."""
+    if len(uploads) > MAX_SUPPLY_FILES:
+        form.add_error(None, _("Attach at most %(n)d files at a time.") % {"n": MAX_SUPPLY_FILES})
+    elif not uploads and not chosen:
+        form.add_error(None, _("Attach the requested papers or choose them from your data store."))
+    elif chosen - mine:
+        form.add_error(None, _("Choose a document of your own data store."))
+    checked = []
+    for upload in uploads[:MAX_SUPPLY_FILES]:
+        try:
+            checked.append(check(upload))
+        except ValidationError as exc:
+            form.add_error(None, f"{upload.name[:100]}: {exc.messages[0]}")
+    return checked
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def supply(request, code: str):
@@ -90,26 +109,20 @@ def supply(request, code: str):
     if dossier.status != Status.SUPPLEMENT_REQUESTED or request_row is None:
         messages.info(request, _("This dossier is not waiting for a supplement."))
         return redirect("portal:dossier", code=dossier.code)
-    form = SupplyForm(request.POST or None)
+    form = SupplyForm(request.POST if request.method == "POST" else None)
     documents = list(reusable_documents(request.user)[:100])
     if request.method == "POST" and form.is_valid():
         uploads = [f for f in request.FILES.getlist("files") if f]
         chosen = {int(v) for v in request.POST.getlist("documents") if v.isdigit()}
-        mine = {d.pk for d in documents}
-        if len(uploads) > MAX_SUPPLY_FILES:
-            form.add_error(None, _("Attach at most %(n)d files at a time.") % {"n": MAX_SUPPLY_FILES})
-        elif not uploads and not chosen:
-            form.add_error(None, _("Attach the requested papers or choose them from your data store."))
-        elif chosen - mine:
-            form.add_error(None, _("Choose a document of your own data store."))
-        else:
+        checked = _check_supply(form, uploads, chosen, {d.pk for d in documents})
+        if not form.errors:
             try:
                 with transaction.atomic():
                     for document_id in sorted(chosen):
                         reuse_in_dossier(document_id, dossier, None, request.user)
                     version = Dossier.objects.values_list("version", flat=True).get(pk=dossier.pk)
                     perform(dossier, Action.SUPPLY, request.user, expected_version=version,
-                            reason=form.cleaned_data["note"], files=uploads)
+                            reason=form.cleaned_data["note"], files=checked)
             except Problem as problem:
                 add_problem_to_form(form, problem)
             else:
@@ -126,7 +139,7 @@ def withdraw(request, code: str):
     if dossier.status not in WITHDRAWABLE:
         messages.info(request, _("This dossier can no longer be withdrawn."))
         return redirect("portal:dossier", code=dossier.code)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             perform(dossier, Action.WITHDRAW, request.user, expected_version=_version_from(request, dossier),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from congso.catalog.choices import Level, OnlineMode, ProcedureStatus
@@ -22,6 +23,7 @@ from congso.portal.services.submission import online_fee, online_implementations
 from congso.portal.views.common import download
 
 PAGE_SIZE = 20
+CHOICES_SECONDS = 300
 SEARCH_PARAMS = ("q", "field", "level", "agency", "online_mode")
 
 
@@ -41,7 +43,18 @@ def home(request):
 
 
 def _filter_choices():
+    """The filter lists (fields, agencies that implement something in force), cached a few minutes: they change
+    only when the catalogue does, and are the dearest part of the search page otherwise."""
     today = as_local_date(None)
+    key = f"portal:search-choices:{today.isoformat()}:{translation.get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _build_filter_choices(today)
+        cache.set(key, cached, CHOICES_SECONDS)
+    return cached
+
+
+def _build_filter_choices(today):
     fields = Field.objects.filter(versions__in=ProcedureVersion.objects.filter(in_force_q(today))).distinct()
     agencies = (Agency.objects.filter(procedure_implementations__active=True,
                                       procedure_implementations__version__in=ProcedureVersion.objects.filter(
@@ -49,10 +62,14 @@ def _filter_choices():
                 .distinct().order_by("name").only("code", "name"))
     return {
         "fields": list(fields.order_by("name").values_list("pk", "name")),
-        "levels": [(value, label) for value, label in Level.choices if value != Level.DISTRICT],
+        "levels": [(value, str(label)) for value, label in Level.choices if value != Level.DISTRICT],
         "agencies": list(agencies.values_list("code", "name")),
-        "online_modes": list(OnlineMode.choices),
+        "online_modes": [(value, str(label)) for value, label in OnlineMode.choices],
     }
+
+
+def _online(mode: str):
+    return Implementation.objects.filter(version=OuterRef("pk"), active=True, online_mode=mode)
 
 
 def search(request):
@@ -62,7 +79,7 @@ def search(request):
             params.pop(key)
     queryset = (
         _published_versions().select_related("procedure", "field")
-        .prefetch_related(Prefetch("implementations", queryset=Implementation.objects.filter(active=True)))
+        .annotate(full_online=Exists(_online(OnlineMode.FULL)), partly_online=Exists(_online(OnlineMode.PARTIAL)))
         .order_by("procedure__code")
     )
     data = {key: params.get(key, "").strip()[:200] for key in SEARCH_PARAMS if params.get(key, "").strip()}
@@ -71,10 +88,9 @@ def search(request):
     paginator = Paginator(results, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for version in page.object_list:
-        modes = {i.online_mode for i in version.implementations.all()}
-        version.online_label = (OnlineMode.FULL.label if OnlineMode.FULL in modes else
-                                OnlineMode.PARTIAL.label if OnlineMode.PARTIAL in modes else OnlineMode.NONE.label)
-        version.takes_online = bool(modes & {OnlineMode.FULL, OnlineMode.PARTIAL})
+        version.online_label = (OnlineMode.FULL.label if version.full_online else
+                                OnlineMode.PARTIAL.label if version.partly_online else OnlineMode.NONE.label)
+        version.takes_online = version.full_online or version.partly_online
     query = params.copy()
     query.pop("page", None)
     context = {
@@ -144,6 +160,3 @@ def lookup(request, code: str = ""):
     response["Cache-Control"] = "private, no-store"
     return response
 
-
-def not_found_message() -> str:
-    return _("No dossier matches this code and phone or ID number. Check both and try again.")
