@@ -8,6 +8,8 @@ instances, so a template cannot call methods on the database rows behind a form.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import VariableDoesNotExist
 from django.utils import timezone, translation
@@ -26,7 +28,10 @@ ENGINE = SandboxEngine(loaders=[], libraries={}, builtins=["congso.printing.temp
 FORBIDDEN_IN_CSS = ("</style", "<", "@import")
 
 
+@lru_cache(maxsize=64)
 def compile_body(source: str):
+    # Keyed by the source itself: an edited version is a new string, so a stale compiled template is never used.
+    # Compiled templates are safe to share between threads (per-render state lives in the context).
     return ENGINE.from_string(source or "")
 
 

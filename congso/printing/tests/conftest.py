@@ -12,8 +12,17 @@ import pytest
 from congso.dossiers.choices import Action
 from congso.dossiers.services.actions import perform
 from congso.dossiers.services.creation import create_dossier
-from congso.dossiers.tests.conftest import PDF, build_world, intake, local, make_user  # noqa: F401
-from congso.dossiers.tests.conftest import world  # noqa: F401 - a fixture, re-exported for these tests
+
+# `world` and `world_tx` are fixtures, re-exported for these tests; the rest are helpers the tests import from here.
+from congso.dossiers.tests.conftest import (  # noqa: F401
+    PDF,
+    build_world,
+    intake,
+    local,
+    make_user,
+    world,
+    world_tx,
+)
 
 SCRIPT = "<script>alert('xss')</script>"
 APPLICANT = f"Nguyễn Thị Ngọc Ánh {SCRIPT}"

@@ -104,13 +104,13 @@ def _printable(dossier: Dossier) -> list[tuple[str, str]]:
     """The printed forms that apply to this dossier now (slug, label); the printing app serves them."""
     forms = [("giay-tiep-nhan", _("Receipt and appointment"))] if dossier.received_at else []
     if dossier.supplement_requests.all():
-        forms.append(("yeu-cau-bo-sung", _("Supplement request")))
+        forms.append(("phieu-yeu-cau-bo-sung", _("Supplement request")))
     if dossier.refused_at:
-        forms.append(("tu-choi", _("Refusal")))
+        forms.append(("phieu-tu-choi", _("Refusal")))
     if dossier.extensions.all():
-        forms.append(("xin-loi", _("Apology and extension")))
+        forms.append(("van-ban-xin-loi", _("Apology and extension")))
     if dossier.status == 8:
-        forms.append(("dung-giai-quyet", _("Notice of stopping")))
+        forms.append(("thong-bao-dung", _("Notice of stopping")))
     if dossier.received_at:
         forms.append(("phieu-kiem-soat", _("Control sheet")))
     return forms

@@ -81,7 +81,8 @@ def supervisor(request):
                             overdue=Count("pk", filter=states["overdue"]))
                   .order_by("-overdue", "-open")[:100])
     context = {"agency": agency, "agencies": agencies.order_by("tree_path").only("code", "name")[:300],
-               "totals": totals, "by_step": list(by_step), "by_officer": list(by_officer), "now": now}
+               "totals": totals, "by_step": list(by_step), "by_officer": list(by_officer), "now": now,
+               "month_start": month_start}
     return render(request, "workspace/work/supervisor.html", context)
 
 
