@@ -6,15 +6,20 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from congso.accounts.models import AccountType
+from congso.accounts.two_factor import needs_second_factor
 from congso.org.choices import Role, UnitLevel
 from congso.org.models import AdminUnit, Agency
 from congso.org.scoping import member_agencies
 
 
 def staff_required(view):
-    """Logged-in staff (or superusers); anyone else is sent to the login page or refused."""
+    """Logged-in staff (or superusers) past their second factor; anyone else is sent to the login page (or the
+    one-time-code step) or refused."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -23,6 +28,9 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         if not (user.is_superuser or user.account_type == AccountType.STAFF):
             raise PermissionDenied
+        # The second factor, where the account requires one (superusers, administrators, enrolled staff).
+        if needs_second_factor(user) and not user.is_verified():
+            return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -54,8 +54,8 @@ def gauge(value: float | None, maximum: float, label: str) -> SafeString:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 120" class="index-gauge" role="img" '
         'aria-label="{}: {}"><path d="M20 100 A80 80 0 0 1 180 100" class="track"/>'
-        '<path d="M20 100 A80 80 0 {} 1 {:.1f} {:.1f}" class="fill"/>'
+        '<path d="M20 100 A80 80 0 {} 1 {} {}" class="fill"/>'
         '<text x="100" y="95" text-anchor="middle" class="num">{}</text>'
         '<text x="100" y="115" text-anchor="middle" class="sub">{}</text></svg>',
-        label, shown, large, x, y, shown, label,
+        label, shown, large, f"{x:.1f}", f"{y:.1f}", shown, label,
     )

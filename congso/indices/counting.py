@@ -11,15 +11,17 @@ Each function's docstring is the count's definition; docs/index766.md repeats th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from congso.catalog.choices import INDIVIDUAL_APPLICANT_TYPES, OnlineMode, ProcedureStatus
-from congso.catalog.models import Implementation, ProcedureVersion
+from congso.catalog.models import CONTENT_ITEMS, Implementation, ProcedureVersion
 from congso.catalog.querysets import in_force_q
 from congso.dossiers.choices import ApplicantKind, Channel, PaymentMethod, Timeliness
 from congso.dossiers.models import ClockStop, Dossier, DossierComponent, Payment, ResultDocument, SupplementRequest
@@ -29,6 +31,8 @@ from congso.indices.profiles import DEFAULT_PARAMETERS, DEFAULT_PROFILE_KEY
 from congso.indices.scope import Period, Scope
 from congso.portal.models import ServiceRating
 from congso.workcalendar.services import get_calendar
+
+log = logging.getLogger(__name__)
 
 # Indicators congso produces no data for yet: N/A and shown "no data yet", never 0.
 NO_DATA_SYNC = "national_portal_sync"  # transparency.dossiers_synced: the national-portal connector does not exist yet
@@ -75,16 +79,6 @@ class Context:
 
 def has_e_result(as_of) -> Exists:
     return Exists(ResultDocument.objects.filter(dossier=OuterRef("pk"), is_electronic=True, issued_at__lte=as_of))
-
-
-def result_ok(as_of) -> Q:
-    """The result is not a document, or an electronic result was issued by "as of"."""
-    return Q(procedure_version__result_is_document=False) | Q(has_e_result(as_of))
-
-
-def all_components_digitized() -> Q:
-    return Q(Exists(DossierComponent.objects.filter(dossier=OuterRef("pk")))) & ~Q(
-        Exists(DossierComponent.objects.filter(dossier=OuterRef("pk"), digitized=False)))
 
 
 def any_component(**flags) -> Exists:
@@ -135,49 +129,73 @@ class DossierMeasure:
     numerator: Q
 
 
-def dossier_measures(ctx: Context) -> list[DossierMeasure]:
-    """The definitions of the dossier-based indicators (except progress, judged below), as of `ctx.as_of`."""
+def dossier_flags(ctx: Context, base: str) -> dict[str, Exists]:
+    """Per-dossier facts as of `ctx.as_of`, annotated once per row (each EXISTS evaluated once, not per filter)."""
     a = ctx.as_of
+    flags = {"f_e_result": has_e_result(a)}
+    if base == "received":
+        flags.update(f_component=any_component(), f_undigitized=any_component(digitized=False),
+                     f_reused=any_component(reused=True), f_store=any_component(from_national_store=True),
+                     f_pushed=pushed_result(a), f_paid=paid_online(a))
+    else:
+        flags.update(f_complained=complained(a), f_unsatisfied=rated_unsatisfied(a))
+    return flags
+
+
+def dossier_measures(ctx: Context) -> list[DossierMeasure]:
+    """The definitions of the dossier-based indicators (except progress, judged below), as of `ctx.as_of`, over the
+    rows annotated with `dossier_flags`."""
     everything = Q()
+    result_ok = Q(procedure_version__result_is_document=False) | Q(f_e_result=True)
     return [
         # C: dossiers submitted online (channel 2), and, when the result is a document, with an e-result / received.
-        DossierMeasure("online.online_dossiers", "received", everything, Q(channel=Channel.ONLINE) & result_ok(a)),
-        # Received dossiers all of whose submitted components are digitised, with an e-result when the result is a
+        DossierMeasure("online.online_dossiers", "received", everything, Q(channel=Channel.ONLINE) & result_ok),
+        # Received dossiers with at least one component, all digitised, with an e-result when the result is a
         # document / received.
-        DossierMeasure("digitization.digitized", "received", everything, all_components_digitized() & result_ok(a)),
+        DossierMeasure("digitization.digitized", "received", everything,
+                       Q(f_component=True, f_undigitized=False) & result_ok),
         # Received dossiers with at least one component reused from digitised data / received.
-        DossierMeasure("digitization.reused", "received", everything, Q(any_component(reused=True))),
+        DossierMeasure("digitization.reused", "received", everything, Q(f_reused=True)),
         # Received dossiers with a component taken from, or a result pushed to, the applicant's data store / received.
-        DossierMeasure("digitization.data_store", "received", everything,
-                       Q(any_component(from_national_store=True)) | Q(pushed_result(a))),
+        DossierMeasure("digitization.data_store", "received", everything, Q(f_store=True) | Q(f_pushed=True)),
         # Received dossiers of individuals linked to population data (e-ID-verified account or a population-database
         # reference) / received dossiers of individuals.
         DossierMeasure("digitization.population_data_dossiers", "received", Q(applicant_kind=ApplicantKind.PERSON),
                        population_linked()),
         # Received dossiers with a non-zero fee due whose fees were paid online (national platform or provincial
         # gateway) by "as of" / received dossiers with a non-zero fee due.
-        DossierMeasure("payment.paid_online", "received", Q(fee_due__gt=0), Q(paid_online(a))),
+        DossierMeasure("payment.paid_online", "received", Q(fee_due__gt=0), Q(f_paid=True)),
         # Dossiers resolved in the period whose result is a document that have an electronic result / those dossiers.
         DossierMeasure("digitization.e_result", "resolved", Q(procedure_version__result_is_document=True),
-                       Q(has_e_result(a))),
+                       Q(f_e_result=True)),
         # Dossiers resolved in the period that were neither late, nor complained about (a complaint feedback item), nor
         # rated "not satisfied", by "as of" / dossiers resolved in the period.
         DossierMeasure("satisfaction.dossier_satisfied", "resolved", everything,
-                       ~Q(timeliness=Timeliness.LATE) & ~Q(complained(a)) & ~Q(rated_unsatisfied(a))),
+                       ~Q(timeliness=Timeliness.LATE) & Q(f_complained=False, f_unsatisfied=False)),
     ]
+
+
+def measure_base(ctx: Context, base: str) -> QuerySet:
+    """The received or resolved dossiers, annotated with the flags the measures read."""
+    queryset = ctx.received() if base == "received" else ctx.resolved()
+    return queryset.order_by().annotate(**dossier_flags(ctx, base))
+
+
+def measure_aggregates(ctx: Context, base: str) -> tuple[list[DossierMeasure], dict]:
+    chosen = [m for m in dossier_measures(ctx) if m.base == base]
+    aggregates = {}
+    for index, measure in enumerate(chosen):
+        aggregates[f"d{index}"] = Count("pk", filter=measure.denominator) if measure.denominator else Count("pk")
+        aggregates[f"n{index}"] = Count("pk", filter=measure.denominator & measure.numerator)
+    return chosen, aggregates
 
 
 def dossier_pairs(ctx: Context) -> dict[str, list[int]]:
     """[n, d] of every dossier-based indicator, in two aggregate queries (received-based and resolved-based)."""
     result: dict[str, list[int]] = {}
-    measures = dossier_measures(ctx)
-    for base, queryset in (("received", ctx.received()), ("resolved", ctx.resolved())):
-        chosen = [m for m in measures if m.base == base]
-        aggregates = {}
-        for index, measure in enumerate(chosen):
-            aggregates[f"d{index}"] = Count("pk", filter=measure.denominator) if measure.denominator else Count("pk")
-            aggregates[f"n{index}"] = Count("pk", filter=measure.denominator & measure.numerator)
-        row = queryset.aggregate(**aggregates)
+    for base in ("received", "resolved"):
+        chosen, aggregates = measure_aggregates(ctx, base)
+        row = measure_base(ctx, base).aggregate(**aggregates)
         for index, measure in enumerate(chosen):
             result[measure.key] = [row[f"n{index}"], row[f"d{index}"]]
     return result
@@ -223,16 +241,21 @@ def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-OPEN_FIELDS = ["pk", "code", "received_at", "due_at", "current_due_at", "waiting_seconds", "waiting_since",
+OPEN_FIELDS = ["pk", "handling_agency_id", "received_at", "due_at", "current_due_at", "waiting_seconds", "waiting_since",
                "supplement_count", "duration_unit"]
 
 
 def open_verdicts(ctx: Context, queryset: QuerySet | None = None) -> dict[int, Timeliness]:
     """Verdict at "as of" of each received dossier still open then (open within / past the deadline)."""
+    return {pk: verdict for pk, _agency, verdict in open_judged(ctx, queryset)}
+
+
+def open_judged(ctx: Context, queryset: QuerySet | None = None) -> list[tuple[int, int, Timeliness]]:
+    """(dossier id, handling agency id, verdict at "as of") of each received dossier still open then."""
     queryset = ctx.received() if queryset is None else queryset
     rows = list(queryset.filter(open_at(ctx.as_of)).values(*OPEN_FIELDS))
     states = _state_as_of(rows, ctx.as_of, reconstruct=ctx.as_of < ctx.now)
-    return {pk: judge(state, ctx.as_of) for pk, state in states.items()}
+    return [(r["pk"], r["handling_agency_id"], judge(states[r["pk"]], ctx.as_of)) for r in rows]
 
 
 def progress_counts(ctx: Context) -> dict[str, int]:
@@ -259,20 +282,32 @@ class ProcedureFacts:
     versions: dict[int, ProcedureVersion] = field(default_factory=dict)
 
 
-def procedure_facts(ctx: Context) -> ProcedureFacts:
+def implementation_rows(ctx: Context) -> list[tuple]:
+    """(version id, procedure id, agency id, unit id, online mode) of the active implementations in force."""
+    return list(Implementation.objects.filter(active=True, agency_id__in=ctx.scope.agency_ids)
+                .filter(in_force_q(ctx.day, "version__"))
+                .exclude(version__procedure__status=ProcedureStatus.ABOLISHED)
+                .values_list("version_id", "version__procedure_id", "agency_id", "agency__admin_unit_id", "online_mode"))
+
+
+def load_versions(version_ids) -> dict[int, ProcedureVersion]:
+    return {v.pk: v for v in ProcedureVersion.objects.filter(pk__in=set(version_ids))
+            .select_related("procedure").prefetch_related("legal_basis", "components", "durations", "fees")}
+
+
+def facts_from_rows(rows, versions: dict[int, ProcedureVersion] | None = None) -> ProcedureFacts:
     facts = ProcedureFacts()
-    rows = (Implementation.objects.filter(active=True, agency_id__in=ctx.scope.agency_ids)
-            .filter(in_force_q(ctx.day, "version__"))
-            .exclude(version__procedure__status=ProcedureStatus.ABOLISHED)
-            .values_list("version_id", "version__procedure_id", "agency_id", "agency__admin_unit_id", "online_mode"))
     for version_id, procedure_id, agency_id, unit_id, mode in rows:
         facts.pairs[(unit_id, procedure_id)] = version_id
         if mode in (OnlineMode.PARTIAL, OnlineMode.FULL):
             facts.online_pairs.add((unit_id, procedure_id))
             facts.services.add((procedure_id, agency_id))
-    facts.versions = {v.pk: v for v in ProcedureVersion.objects.filter(pk__in=set(facts.pairs.values()))
-                      .select_related("procedure").prefetch_related("legal_basis", "components", "durations", "implementations", "fees")}
+    facts.versions = versions if versions is not None else load_versions(facts.pairs.values())
     return facts
+
+
+def procedure_facts(ctx: Context) -> ProcedureFacts:
+    return facts_from_rows(implementation_rows(ctx))
 
 
 def working_days_before(day: dt.date, n: int) -> dt.date:
@@ -314,6 +349,17 @@ def updated_on_time(version: ProcedureVersion, parameters: dict = DEFAULT_PARAME
     return version.national_publication_date <= limit
 
 
+def missing_content(version: ProcedureVersion) -> list[str]:
+    """The items of Decree 63/2010 Art. 8(2) a version lacks (ProcedureVersion.missing_content), read without its
+    implementations: every version counted here has an active implementation, so the agency item is present."""
+    present = {
+        "name": bool(version.name.strip()), "steps": bool(version.steps.strip()), "method": bool(version.method.strip()),
+        "components": bool(list(version.components.all())), "duration": version.reference_duration() is not None,
+        "applicant_types": bool(version.applicant_types), "agency": True,
+    }
+    return [item for item in CONTENT_ITEMS if not present[item]]
+
+
 def is_for_individuals(version: ProcedureVersion) -> bool:
     return bool(set(version.applicant_types) & set(INDIVIDUAL_APPLICANT_TYPES))
 
@@ -337,29 +383,57 @@ def procedure_counts(ctx: Context, facts: ProcedureFacts, parameters: dict = DEF
     - payment.procedures_integrated (C): fee-charging pairs integrated with an online payment gateway, evidenced
       by ≥ 1 online payment up to "as of" (congso keeps no separate integration register) / fee-charging pairs.
     """
-    pairs = facts.pairs
-    version = facts.versions
-    published = sum(published_on_time(version[v], parameters) for v in pairs.values())
-    updated = sum(updated_on_time(version[v], parameters) for v in pairs.values())
-    full = sum(version[v].content_full for v in pairs.values())
+    return procedure_counts_from(facts, dossier_sets(ctx), parameters)
 
-    online_rows = ctx.dossiers().filter(channel=Channel.ONLINE).filter(ctx.in_period("submitted_at"))
-    used_services = set(online_rows.values_list("procedure_id", "handling_agency_id").distinct())
 
-    individuals = {p for p, v in pairs.items() if is_for_individuals(version[v])}
-    linked = set(ctx.received().filter(applicant_kind=ApplicantKind.PERSON).filter(population_linked())
-                 .values_list("handling_agency__admin_unit_id", "procedure_id").distinct())
+@dataclass
+class DossierSets:
+    """What the procedure indicators read from dossiers and payments, as (agency id, unit id, procedure id)."""
 
-    fee_pairs = {p for p, v in pairs.items() if version[v].has_fee}
+    online: set[tuple[int, int, int]]  # with ≥ 1 online dossier submitted in the period
+    linked: set[tuple[int, int, int]]  # with ≥ 1 received dossier of a person linked to population data
+    paid_in_period: set[tuple[int, int, int]]  # with ≥ 1 online payment in the period
+    paid_ever: set[tuple[int, int, int]]  # with ≥ 1 online payment up to "as of"
+
+    def within(self, agency_ids) -> DossierSets:
+        return DossierSets(*({row for row in rows if row[0] in agency_ids}
+                             for rows in (self.online, self.linked, self.paid_in_period, self.paid_ever)))
+
+
+def dossier_sets(ctx: Context) -> DossierSets:
+    keys = ("handling_agency_id", "handling_agency__admin_unit_id", "procedure_id")
+    online = ctx.dossiers().filter(channel=Channel.ONLINE).filter(ctx.in_period("submitted_at"))
+    linked = ctx.received().filter(applicant_kind=ApplicantKind.PERSON).filter(population_linked())
     payments = Payment.objects.filter(dossier__handling_agency_id__in=ctx.scope.agency_ids, method__in=ONLINE_PAYMENT,
                                       paid_at__lte=ctx.as_of)
-    paid_in_period = set(payments.filter(paid_at__gte=ctx.period.start_at)
-                         .values_list("dossier__handling_agency__admin_unit_id", "dossier__procedure_id").distinct())
-    paid_ever = set(payments.values_list("dossier__handling_agency__admin_unit_id", "dossier__procedure_id").distinct())
+    paid_keys = tuple(f"dossier__{k}" for k in keys)
+    return DossierSets(
+        set(online.values_list(*keys).distinct()), set(linked.values_list(*keys).distinct()),
+        set(payments.filter(paid_at__gte=ctx.period.start_at).values_list(*paid_keys).distinct()),
+        set(payments.values_list(*paid_keys).distinct()))
+
+
+def procedure_counts_from(facts: ProcedureFacts, sets: DossierSets,
+                          parameters: dict = DEFAULT_PARAMETERS) -> dict[str, list[int]]:
+    pairs = facts.pairs
+    version = facts.versions
+    # Judged once per version (many pairs share one), then counted per pair.
+    used = set(pairs.values())
+    published_ok = {v: published_on_time(version[v], parameters) for v in used}
+    updated_ok = {v: updated_on_time(version[v], parameters) for v in used}
+    full_ok = {v: not missing_content(version[v]) for v in used}
+    individual_ok = {v: is_for_individuals(version[v]) for v in used}
+    fee_ok = {v: version[v].has_fee for v in used}
+    individuals = {p for p, v in pairs.items() if individual_ok[v]}
+    fee_pairs = {p for p, v in pairs.items() if fee_ok[v]}
+    used_services = {(procedure, agency) for agency, _unit, procedure in sets.online}
+    linked = {(unit, procedure) for _agency, unit, procedure in sets.linked}
+    paid_in_period = {(unit, procedure) for _agency, unit, procedure in sets.paid_in_period}
+    paid_ever = {(unit, procedure) for _agency, unit, procedure in sets.paid_ever}
     return {
-        "transparency.published_on_time": [published, len(pairs)],
-        "transparency.updated_on_time": [updated, len(pairs)],
-        "transparency.content_full": [full, len(pairs)],
+        "transparency.published_on_time": [sum(published_ok[v] for v in pairs.values()), len(pairs)],
+        "transparency.updated_on_time": [sum(updated_ok[v] for v in pairs.values()), len(pairs)],
+        "transparency.content_full": [sum(full_ok[v] for v in pairs.values()), len(pairs)],
         "online.procedures_online": [len(facts.online_pairs), len(pairs)],
         "online.online_services_with_dossiers": [len(facts.services & used_services), len(facts.services)],
         "digitization.population_data_procedures": [len(individuals & linked), len(individuals)],
@@ -377,21 +451,30 @@ def feedback_counts(ctx: Context) -> dict[str, list[int]]:
     - satisfaction.feedback_satisfied: feedback items received in the period that were not disliked, not overdue
       (answered or rejected late, or still unanswered past the answer deadline at "as of") and not raised again /
       items received in the period."""
+    result = {}
+    for key, queryset, aggregates in feedback_parts(ctx):
+        row = queryset.aggregate(**aggregates)
+        result[key] = [row["n"], row["d"]]
+    return result
+
+
+def feedback_parts(ctx: Context) -> list[tuple[str, QuerySet, dict]]:
+    """(indicator, feedback items of its denominator, {"d": …, "n": …} aggregates) for the two feedback counts."""
     a = ctx.as_of
     base = Feedback.objects.filter(agency_id__in=ctx.scope.agency_ids)
     in_time = (Q(rejected_at__lte=a) & Q(rejected_at__lte=F("reject_due_at"))) | (
         Q(answered_at__lte=a) & Q(answered_at__lte=F("answer_due_at")))
-    due = base.filter(answer_due_at__gte=ctx.period.start_at, answer_due_at__lte=a).aggregate(
-        d=Count("pk"), n=Count("pk", filter=in_time))
     overdue = (Q(answered_at__lte=a, answered_at__gt=F("answer_due_at"))
                | Q(rejected_at__lte=a, rejected_at__gt=F("reject_due_at"))
                | (Q(answer_due_at__lt=a) & (Q(answered_at__isnull=True) | Q(answered_at__gt=a))
                   & (Q(rejected_at__isnull=True) | Q(rejected_at__gt=a))))
     satisfied = ~Q(liked=False) & ~overdue & ~Q(reraised=True)
-    received = base.filter(received_at__gte=ctx.period.start_at, received_at__lte=a).aggregate(
-        d=Count("pk"), n=Count("pk", filter=satisfied))
-    return {"satisfaction.feedback_on_time": [due["n"], due["d"]],
-            "satisfaction.feedback_satisfied": [received["n"], received["d"]]}
+    return [
+        ("satisfaction.feedback_on_time", base.filter(answer_due_at__gte=ctx.period.start_at, answer_due_at__lte=a),
+         {"d": Count("pk"), "n": Count("pk", filter=in_time)}),
+        ("satisfaction.feedback_satisfied", base.filter(received_at__gte=ctx.period.start_at, received_at__lte=a),
+         {"d": Count("pk"), "n": Count("pk", filter=satisfied)}),
+    ]
 
 
 # --- no data yet -----------------------------------------------------------------------------------------------------
@@ -418,21 +501,77 @@ class CountResult:
     counts: dict  # the counts document (docs/index766.md format)
     no_data: dict[str, str]
     ctx: Context
+    source: str  # "aggregates" (congso.stats) or "recount" (this module, from the dossier tables)
+
+
+def recount_dossier_counts(ctx: Context) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """(progress, the other dossier-based [n, d]) recounted here from the dossier tables: the definition."""
+    return progress_counts(ctx), dossier_pairs(ctx)
+
+
+def aggregate_dossier_counts(ctx: Context) -> tuple[dict[str, int], dict[str, list[int]]] | None:
+    """The same counts from the statistics aggregates (congso.stats.queries.dossier_counts, fed by the processing
+    log), or None when that module is not installed."""
+    try:
+        from congso.stats.queries import dossier_counts
+    except ImportError:  # the statistics app is optional for the index
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: a failing query leaves the outer transaction usable
+            c = dossier_counts(sorted(ctx.scope.agency_ids), ctx.period.start, ctx.period.end, as_of=ctx.as_of)
+    except (DatabaseError, AttributeError, TypeError, ValueError):
+        # The aggregates are an optimisation: when they cannot answer (e.g. not migrated yet), recount.
+        log.exception("statistics aggregates unavailable; recounting from the dossier tables")
+        return None
+    # The aggregates count an ended dossier without a time limit as not on time; here it cannot be late (see
+    # progress_counts), so those are added back with one count.
+    no_limit = ctx.received().filter(finished_at__lte=ctx.as_of, timeliness=Timeliness.NOT_APPLICABLE).count()
+    return {"on_time": c.on_time + no_limit, "received": c.received}, {
+        "online.online_dossiers": [c.online_dossiers, c.received],
+        "digitization.digitized": [c.digitized, c.received],
+        "digitization.reused": [c.reused, c.received],
+        "digitization.data_store": [c.data_store, c.received],
+        "digitization.population_data_dossiers": list(c.population_dossiers),
+        "payment.paid_online": list(c.paid_online),
+        "digitization.e_result": list(c.e_result),
+        "satisfaction.dossier_satisfied": list(c.dossier_satisfied),
+    }
+
+
+def use_aggregates(ctx: Context) -> bool:
+    """The aggregates reflect the dossiers as they are now, judged by day: exact for the current period (nothing
+    has happened after "as of"). A closed period is recounted from the tables as of its last instant, so its
+    figures never change, and cached by the caller."""
+    return ctx.as_of >= ctx.now and getattr(settings, "CONGSO_INDEX766_USE_AGGREGATES", True)
 
 
 def collect(scope: Scope, period: Period, *, profile_key: str = DEFAULT_PROFILE_KEY,
-            parameters: dict = DEFAULT_PARAMETERS, now: dt.datetime | None = None) -> CountResult:
-    """All counts of a scope and period, as the counts document the scoring function reads."""
+            parameters: dict = DEFAULT_PARAMETERS, now: dt.datetime | None = None,
+            source: str = "auto") -> CountResult:
+    """All counts of a scope and period, as the counts document the scoring function reads.
+
+    source: "auto" (aggregates for the current period when congso.stats is there, else the recount), "recount"
+    or "aggregates"."""
     ctx = Context.build(scope, period, now)
     flat: dict[str, list[int]] = {}
-    flat.update(dossier_pairs(ctx))
+    found = None
+    if source == "aggregates" or (source == "auto" and use_aggregates(ctx)):
+        found = aggregate_dossier_counts(ctx)
+    used = "aggregates" if found is not None else "recount"
+    progress, dossier = found if found is not None else recount_dossier_counts(ctx)
+    flat.update(dossier)
     flat.update(procedure_counts(ctx, procedure_facts(ctx), parameters))
     flat.update(feedback_counts(ctx))
     missing = no_data(ctx)
     if "transparency.dossiers_synced" not in missing:
         flat["transparency.dossiers_synced"] = synced_count(ctx)
+    return CountResult(counts_document(scope, profile_key, progress, flat, missing), missing, ctx, used)
+
+
+def counts_document(scope: Scope, profile_key: str, progress: dict, flat: dict[str, list[int]],
+                    missing: dict[str, str]) -> dict:
     counts: dict = {"profile": profile_key, "level": scope.level if scope.kind == "unit" else "agency"}
-    counts["progress"] = progress_counts(ctx)
+    counts["progress"] = progress
     for path, pair in flat.items():
         if path in missing:
             continue
@@ -440,4 +579,69 @@ def collect(scope: Scope, period: Period, *, profile_key: str = DEFAULT_PROFILE_
         counts.setdefault(group, {})[indicator] = pair
     for group in ("transparency", "online", "digitization", "satisfaction", "payment"):
         counts.setdefault(group, {})
-    return CountResult(counts, missing, ctx)
+    return counts
+
+
+# --- many scopes at once (rankings, the public page) -------------------------------------------------------------------
+
+def _add(total: dict[str, list[int]], part: dict[str, list[int]]) -> None:
+    for key, (n, d) in part.items():
+        current = total.setdefault(key, [0, 0])
+        current[0] += n
+        current[1] += d
+
+
+def collect_many(scopes: list[Scope], period: Period, *, profile_key: str = DEFAULT_PROFILE_KEY,
+                 parameters: dict = DEFAULT_PARAMETERS, now: dt.datetime | None = None) -> dict[str, CountResult]:
+    """The recount of many scopes in the queries of one: every count is grouped by handling agency once, and a
+    scope's counts are the sums over its agencies (pooling adds records up; a dossier has one handling agency),
+    its procedure pairs the union of its agencies'. The same definitions as `collect(source="recount")`."""
+    union = frozenset().union(*(scope.agency_ids for scope in scopes)) if scopes else frozenset()
+    whole = Context.build(Scope("*", "", "agency", "", union, 0), period, now)
+    per_agency: dict[int, dict[str, list[int]]] = {}
+    for base in ("received", "resolved"):
+        chosen, aggregates = measure_aggregates(whole, base)
+        for row in measure_base(whole, base).values("handling_agency_id").annotate(**aggregates).order_by():
+            target = per_agency.setdefault(row["handling_agency_id"], {})
+            for index, measure in enumerate(chosen):
+                target[measure.key] = [row[f"n{index}"], row[f"d{index}"]]
+    progress_rows = whole.received().values("handling_agency_id").annotate(
+        received=Count("pk"), ended=Count("pk", filter=ended_on_time(whole.as_of))).order_by()
+    for row in progress_rows:
+        per_agency.setdefault(row["handling_agency_id"], {})["progress"] = [row["ended"], row["received"]]
+    for _pk, agency_id, verdict in open_judged(whole):
+        if verdict == Timeliness.OPEN_WITHIN:
+            per_agency[agency_id]["progress"][0] += 1
+    for key, queryset, aggregates in feedback_parts(whole):
+        for row in queryset.values("agency_id").annotate(**aggregates).order_by():
+            per_agency.setdefault(row["agency_id"], {})[key] = [row["n"], row["d"]]
+    missing = no_data(whole)
+    if "transparency.dossiers_synced" not in missing:
+        synced = whole.received().values("handling_agency_id").annotate(
+            d=Count("pk"), n=Count("pk", filter=Q(sync_state="synced", synced_at__lte=whole.as_of))).order_by()
+        for row in synced:
+            per_agency.setdefault(row["handling_agency_id"], {})["transparency.dossiers_synced"] = [row["n"], row["d"]]
+    rows = implementation_rows(whole)
+    versions = load_versions(row[0] for row in rows)
+    sets = dossier_sets(whole)
+    empty = {m.key: [0, 0] for m in dossier_measures(whole)} | {
+        "satisfaction.feedback_on_time": [0, 0], "satisfaction.feedback_satisfied": [0, 0]}
+    results = {}
+    for scope in scopes:
+        flat: dict[str, list[int]] = {k: list(v) for k, v in empty.items()}
+        if "transparency.dossiers_synced" not in missing:
+            flat["transparency.dossiers_synced"] = [0, 0]
+        progress = [0, 0]
+        for agency_id in scope.agency_ids:
+            part = dict(per_agency.get(agency_id, {}))
+            on_time, received = part.pop("progress", [0, 0])
+            progress[0] += on_time
+            progress[1] += received
+            _add(flat, part)
+        facts = facts_from_rows([r for r in rows if r[2] in scope.agency_ids], versions)
+        flat.update(procedure_counts_from(facts, sets.within(scope.agency_ids), parameters))
+        document = counts_document(scope, profile_key, {"on_time": progress[0], "received": progress[1]}, flat,
+                                   missing)
+        ctx = Context(scope, period, whole.as_of, whole.now)
+        results[scope.code] = CountResult(document, missing, ctx, "recount")
+    return results

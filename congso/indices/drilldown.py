@@ -53,8 +53,7 @@ def costing_dossiers(ctx: Context, key: str, user) -> QuerySet:
         measure = next((m for m in counting.dossier_measures(ctx) if m.key == key), None)
         if measure is None:
             raise KeyError(key)
-        base = ctx.received() if measure.base == "received" else ctx.resolved()
-        queryset = base.filter(measure.denominator).exclude(measure.numerator)
+        queryset = counting.measure_base(ctx, measure.base).filter(measure.denominator).exclude(measure.numerator)
     visible = Dossier.objects.for_user(user).values("pk")
     return (queryset.filter(pk__in=visible).select_related("handling_agency", "procedure_version")
             .order_by("-received_at", "-pk"))
@@ -80,7 +79,8 @@ def costing_procedures(ctx: Context, key: str) -> list[ProcedureRow]:
     elif key == "transparency.updated_on_time":
         failing = [(p, "") for p, v in pairs.items() if not counting.updated_on_time(versions[v])]
     elif key == "transparency.content_full":
-        failing = [(p, ", ".join(versions[v].missing_content())) for p, v in pairs.items() if not versions[v].content_full]
+        failing = [(p, ", ".join(counting.missing_content(versions[v]))) for p, v in pairs.items()
+                   if counting.missing_content(versions[v])]
     elif key == "online.procedures_online":
         failing = [(p, "") for p in pairs if p not in facts.online_pairs]
     elif key == "digitization.population_data_procedures":

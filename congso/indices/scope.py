@@ -90,24 +90,37 @@ class Scope:
         return self.level
 
 
-def pooled_unit_ids(unit: AdminUnit) -> set[int]:
+@dataclass(frozen=True)
+class UnitGraph:
+    """Children (over every dated version) and predecessors of every unit: read once, reused for many scopes."""
+
+    children: dict[int, set[int]]
+    predecessors: dict[int, set[int]]
+
+    @classmethod
+    def load(cls) -> UnitGraph:
+        children: dict[int, set[int]] = {}
+        versions = AdminUnitVersion.objects.filter(parent__isnull=False).values_list("unit_id", "parent_id")
+        current = AdminUnit.objects.filter(parent__isnull=False).values_list("pk", "parent_id")
+        for unit_id, parent_id in [*versions, *current]:
+            children.setdefault(parent_id, set()).add(unit_id)
+        predecessors: dict[int, set[int]] = {}
+        for predecessor_id, successor_id in SuccessionLink.objects.values_list("predecessor_id", "successor_id"):
+            predecessors.setdefault(successor_id, set()).add(predecessor_id)
+        return cls(children, predecessors)
+
+
+def pooled_unit_ids(unit: AdminUnit, graph: UnitGraph | None = None) -> set[int]:
     """The unit, its predecessors (following every merger back) and every unit ever below any of them."""
-    children: dict[int, set[int]] = {}
-    for unit_id, parent_id in AdminUnitVersion.objects.filter(parent__isnull=False).values_list("unit_id", "parent_id"):
-        children.setdefault(parent_id, set()).add(unit_id)
-    for unit_id, parent_id in AdminUnit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, set()).add(unit_id)
-    predecessors: dict[int, set[int]] = {}
-    for predecessor_id, successor_id in SuccessionLink.objects.values_list("predecessor_id", "successor_id"):
-        predecessors.setdefault(successor_id, set()).add(predecessor_id)
+    graph = graph or UnitGraph.load()
     found, frontier = set(), [unit.pk]
     while frontier:
         current = frontier.pop()
         if current in found:
             continue
         found.add(current)
-        frontier.extend(children.get(current, ()))
-        frontier.extend(predecessors.get(current, ()))
+        frontier.extend(graph.children.get(current, ()))
+        frontier.extend(graph.predecessors.get(current, ()))
     return found
 
 
@@ -120,7 +133,7 @@ def agencies_of_units(unit_ids: set[int]) -> frozenset[int]:
     return frozenset(Agency.objects.filter(condition).values_list("pk", flat=True))
 
 
-def resolve(code: str) -> Scope:
+def resolve(code: str, graph: UnitGraph | None = None) -> Scope:
     """The scope of an agency identifier or an administrative-unit code."""
     code = (code or "").strip()
     if not code or len(code) > 32:
@@ -132,7 +145,7 @@ def resolve(code: str) -> Scope:
     unit = AdminUnit.objects.filter(code=code).first()
     if unit is None:
         raise UnknownUnit(code)
-    return Scope(unit.code, unit.name, "unit", unit.level, agencies_of_units(pooled_unit_ids(unit)), unit.pk)
+    return Scope(unit.code, unit.name, "unit", unit.level, agencies_of_units(pooled_unit_ids(unit, graph)), unit.pk)
 
 
 def visible_to(scope: Scope, user) -> bool:

@@ -20,7 +20,16 @@ from congso.indices.access import default_unit_code, provinces, staff_required, 
 from congso.indices.charts import bar_chart, gauge
 from congso.indices.counting import Context
 from congso.indices.labels import GROUP_LABELS, indicator_label, level_label, no_data_label
-from congso.indices.scope import InvalidPeriod, Period, Scope, UnknownUnit, parse_date, resolve, visible_to
+from congso.indices.scope import (
+    InvalidPeriod,
+    Period,
+    Scope,
+    UnitGraph,
+    UnknownUnit,
+    parse_date,
+    resolve,
+    visible_to,
+)
 from congso.indices.scoring import to_jsonable
 from congso.org.choices import AgencyKind, UnitLevel
 from congso.org.models import AdminUnit, Agency
@@ -124,7 +133,7 @@ def ioc_data(request):
         "on_time_rate": result.on_time_rate,
         "groups": [{"key": g["key"], "label": str(g["label"]), "score": g["score"], "max": g["max"]}
                    for g in index_rows(result, query)],
-        "trend": services.monthly_trend(scope),
+        "trend": services.monthly_trend(scope, today=min(period.end, timezone.localdate())),
         **data,
         "drill": {"late": reverse("indices:drill", args=["progress"]) + "?" + query},
     }
@@ -162,12 +171,13 @@ def public_scopes() -> tuple[list[Scope], list[Scope], list[Scope]]:
     """(provinces, provincial agencies that handle dossiers, communes) as they are today."""
     from congso.catalog.models import Implementation
 
-    province_scopes = [resolve(u.code) for u in provinces()]
+    graph = UnitGraph.load()
+    province_scopes = [resolve(u.code, graph) for u in provinces()]
     handling = set(Implementation.objects.filter(active=True).values_list("agency_id", flat=True))
     agencies = [resolve(a.code) for a in Agency.objects.filter(
         level=UnitLevel.PROVINCE, valid_to__isnull=True, pk__in=handling).exclude(
         kind=AgencyKind.SERVICE_CENTRE).order_by("code")]
-    communes = [resolve(u.code) for u in AdminUnit.objects.filter(level=UnitLevel.COMMUNE, valid_to__isnull=True)
+    communes = [resolve(u.code, graph) for u in AdminUnit.objects.filter(level=UnitLevel.COMMUNE, valid_to__isnull=True)
                 .order_by("code")]
     return province_scopes, agencies, communes
 
@@ -189,7 +199,7 @@ def public_figures(year: int) -> dict:
     today = timezone.localdate()
     period = Period(dt.date(year, 1, 1), min(dt.date(year, 12, 31), today))
     province_scopes, agencies, communes = public_scopes()
-    province_results = [services.compute(scope, period) for scope in province_scopes]
+    province_results = services.compute_many(province_scopes, period)
     figures = {
         "period": period,
         "provinces": [{**_public_row(r), "groups": index_rows(r)} for r in province_results],

@@ -31,7 +31,9 @@ def queue(template, context=STAFF_CONTEXT, key="1"):
 
 
 def test_every_message_is_seeded_in_vietnamese_and_english():
-    keys = set(APPLICANT_NOTICES.values()) | set(STAFF_KEYS)
+    # The dossier notices and staff reminders, plus the messages of other apps: feedback (PAKN) and queue calls.
+    keys = set(APPLICANT_NOTICES.values()) | set(STAFF_KEYS) | {
+        "feedback_answered", "feedback_rejected", "feedback_needs_info", "queue_called"}
     seeded = set(MessageTemplate.objects.filter(active=True).values_list("key", "language"))
     assert seeded == {(key, lang) for key in keys for lang in ("vi", "en")}
     for wording in MessageTemplate.objects.all():

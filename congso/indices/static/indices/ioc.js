@@ -47,10 +47,12 @@
     chart("chart-groups").setOption(Object.assign({}, base, {
       tooltip: {trigger: "axis", renderMode: "richText"},
       legend: {data: [labels.score, labels.max]},
-      grid: {left: 8, right: 10, top: 30, bottom: 10, containLabel: true},
-      xAxis: {type: "category", data: d.groups.map(function (g) { return g.label; }), axisLabel: {interval: 0, width: 80, overflow: "break"}},
-      yAxis: {type: "value"},
-      series: [{type: "bar", name: labels.score, data: d.groups.map(function (g) { return g.score; })},
+      grid: {left: 8, right: 30, top: 30, bottom: 10, containLabel: true},
+      yAxis: {type: "category", inverse: true, data: d.groups.map(function (g) { return g.label; }),
+              axisLabel: {width: 130, overflow: "truncate"}},
+      xAxis: {type: "value", axisLabel: {formatter: num}},
+      series: [{type: "bar", name: labels.score, data: d.groups.map(function (g) { return g.score; }),
+                label: {show: true, position: "right", formatter: function (p) { return num(p.value); }}},
                {type: "bar", name: labels.max, data: d.groups.map(function (g) { return g.max; }), itemStyle: {color: "#d0d7de"}}]
     }), true);
     chart("chart-levels").setOption(Object.assign({}, base, {
