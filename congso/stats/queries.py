@@ -21,7 +21,14 @@ from django.utils import timezone
 from congso.dossiers.choices import Channel, PaymentMethod, Status, Timeliness
 from congso.dossiers.models import Dossier, DossierComponent, ResultDocument
 from congso.stats.contributions import ON_TIME, CachedFlags, DossierFacts, deadline_day, local_day, zone
-from congso.stats.models import OPEN_END, DeadlineFact, EndedFact, ReceivedFact
+from congso.stats.models import (
+    OPEN_END,
+    DeadlineFact,
+    EndedFact,
+    EndedMonthFact,
+    ReceivedFact,
+    ReceivedMonthFact,
+)
 
 
 @dataclass
@@ -100,6 +107,34 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=zone())
 
 
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def fact_parts(daily, monthly, start: dt.date, last: dt.date) -> list:
+    """Querysets covering the local days [start, last]: whole calendar months from the monthly roll-up, the days
+    before and after them from the daily table."""
+    first_month = start if start.day == 1 else month_end(start) + dt.timedelta(days=1)
+    last_full = last if last == month_end(last) else last.replace(day=1) - dt.timedelta(days=1)
+    if first_month > last_full:
+        return [daily.objects.filter(day__gte=start, day__lte=last)]
+    parts = [monthly.objects.filter(month__gte=first_month, month__lte=last_full.replace(day=1))]
+    if start < first_month:
+        parts.append(daily.objects.filter(day__gte=start, day__lt=first_month))
+    if last_full < last:
+        parts.append(daily.objects.filter(day__gt=last_full, day__lte=last))
+    return parts
+
+
+def _sum_parts(parts, **aggregates) -> dict:
+    total = dict.fromkeys(aggregates, 0)
+    for part in parts:
+        for name, value in part.aggregate(**aggregates).items():
+            total[name] += value or 0
+    return total
+
+
 def dossier_counts(agency_ids, start: dt.date, end: dt.date, as_of: dt.datetime | None = None) -> DossierCounts:
     """The Decision 766 dossier counts from the aggregates (see DossierCounts for every definition)."""
     agency_ids = list(agency_ids)
@@ -107,18 +142,17 @@ def dossier_counts(agency_ids, start: dt.date, end: dt.date, as_of: dt.datetime 
     counts = DossierCounts()
     if last < start or not agency_ids:
         return counts
-    cohort = ReceivedFact.objects.filter(agency_id__in=agency_ids, day__gte=start, day__lte=last)
-    sums = cohort.aggregate(
-        received=Sum("received"), on_time=Sum("on_time_final"), online=Sum("online_counted"),
+    cohorts = [q.filter(agency_id__in=agency_ids) for q in fact_parts(ReceivedFact, ReceivedMonthFact, start, last)]
+    s = _sum_parts(
+        cohorts, received=Sum("received"), on_time=Sum("on_time_final"), online=Sum("online_counted"),
         digitized=Sum("digitized"), reused=Sum("reused"), data_store=Sum("data_store"), person=Sum("person"),
         linked=Sum("person_linked"), fee_due=Sum("fee_due"), paid_online=Sum("paid_online"),
     )
-    s = {k: v or 0 for k, v in sums.items()}
     within = DeadlineFact.objects.filter(agency_id__in=agency_ids, day__gte=start, day__lte=last, end_day__gt=day,
                                          deadline_day__gte=day).aggregate(n=Sum("n"))["n"] or 0
-    ended = EndedFact.objects.filter(agency_id__in=agency_ids, day__gte=start, day__lte=last, ending="resolved") \
-        .aggregate(n=Sum("n"), doc=Sum("result_doc"), e=Sum("e_result"), satisfied=Sum("satisfied"))
-    e = {k: v or 0 for k, v in ended.items()}
+    e = _sum_parts([q.filter(agency_id__in=agency_ids, ending="resolved")
+                    for q in fact_parts(EndedFact, EndedMonthFact, start, last)],
+                   n=Sum("n"), doc=Sum("result_doc"), e=Sum("e_result"), satisfied=Sum("satisfied"))
     counts.received, counts.on_time = s["received"], s["on_time"] + within
     counts.online_dossiers, counts.digitized = s["online"], s["digitized"]
     counts.reused, counts.data_store = s["reused"], s["data_store"]
@@ -127,12 +161,21 @@ def dossier_counts(agency_ids, start: dt.date, end: dt.date, as_of: dt.datetime 
     counts.resolved = e["n"]
     counts.e_result = (e["e"], e["doc"])
     counts.dossier_satisfied = (e["satisfied"], e["n"])
-    counts.procedures_population_linked = frozenset(
-        cohort.filter(person_linked__gt=0).values_list("procedure_id", flat=True).distinct())
-    counts.procedures_paid_online = frozenset(
-        cohort.filter(paid_online__gt=0).values_list("procedure_id", flat=True).distinct())
-    counts.online_services_with_dossiers = frozenset(
-        cohort.filter(channel=Channel.ONLINE, received__gt=0).values_list("procedure_id", "agency_id").distinct())
+    linked, paid, services = set(), set(), set()
+    for cohort in cohorts:
+        # One grouped read per part: only the groups that put a procedure or a service in one of the sets.
+        for row in cohort.order_by().values("procedure_id", "agency_id", "channel").annotate(
+                l=Sum("person_linked"), p=Sum("paid_online"), r=Sum("received")).filter(
+                Q(l__gt=0) | Q(p__gt=0) | Q(channel=Channel.ONLINE, r__gt=0)):
+            if row["l"]:
+                linked.add(row["procedure_id"])
+            if row["p"]:
+                paid.add(row["procedure_id"])
+            if row["channel"] == Channel.ONLINE and row["r"]:
+                services.add((row["procedure_id"], row["agency_id"]))
+    counts.procedures_population_linked = frozenset(linked)
+    counts.procedures_paid_online = frozenset(paid)
+    counts.online_services_with_dossiers = frozenset(services)
     return counts
 
 

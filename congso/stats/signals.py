@@ -23,9 +23,16 @@ def feedback_changed(sender, instance, **kwargs):
             maintain.resync([instance.dossier_id])
 
 
+def dossier_deleted(sender, instance, **kwargs):
+    """Dossiers are not deleted in normal use (the log is kept); when one is (tests, a purge), take its
+    contribution back."""
+    maintain.resync([instance.pk])
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
+    from congso.dossiers.models import Dossier
     from congso.dossiers.signals import event_recorded
     from congso.feedback.models import Feedback
     from congso.portal.models import ServiceRating
@@ -35,6 +42,7 @@ def connect() -> None:
     post_delete.connect(rating_saved, sender=ServiceRating, dispatch_uid="stats.rating_deleted")
     post_save.connect(feedback_changed, sender=Feedback, dispatch_uid="stats.feedback_saved")
     post_delete.connect(feedback_changed, sender=Feedback, dispatch_uid="stats.feedback_deleted")
+    post_delete.connect(dossier_deleted, sender=Dossier, dispatch_uid="stats.dossier_deleted")
 
 
 def disconnect() -> None:

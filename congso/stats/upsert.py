@@ -15,22 +15,40 @@ from congso.stats.models import (
     RECEIVED_COUNTERS,
     DeadlineFact,
     EndedFact,
+    EndedMonthFact,
     ReceivedFact,
+    ReceivedMonthFact,
 )
 
 TABLES = {
     "received": (ReceivedFact, ["day", "agency_id", "procedure_id", "channel"], RECEIVED_COUNTERS),
     "ended": (EndedFact, ["day", "agency_id", "procedure_id", "channel", "ending"], ENDED_COUNTERS),
+    "received_month": (ReceivedMonthFact, ["month", "agency_id", "procedure_id", "channel"], RECEIVED_COUNTERS),
+    "ended_month": (EndedMonthFact, ["month", "agency_id", "procedure_id", "channel", "ending"], ENDED_COUNTERS),
     "deadline": (DeadlineFact, ["day", "agency_id", "procedure_id", "channel", "end_day", "deadline_day"],
                  DEADLINE_COUNTERS),
 }
 BATCH = 500
 
 
+def with_months(delta: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """The daily rows plus their monthly roll-ups (received_month, ended_month), summed."""
+    result = {key: dict(counters) for key, counters in delta.items()}
+    for key, counters in delta.items():
+        if key[0] in ("received", "ended"):
+            month_key = (f"{key[0]}_month", key[1].replace(day=1), *key[2:])
+            row = result.setdefault(month_key, {})
+            for name, value in counters.items():
+                row[name] = row.get(name, 0) + value
+    return {k: {c: v for c, v in counters.items() if v} for k, counters in result.items()
+            if any(counters.values())}
+
+
 def apply(delta: dict[tuple, dict[str, int]], using=None) -> None:
-    """Add `delta` ({(table, key…): {counter: n}}) to the fact tables."""
+    """Add `delta` ({(table, key…): {counter: n}}, daily keys) to the fact tables and their monthly roll-ups."""
     if not delta:
         return
+    delta = with_months(delta)
     by_table: dict[str, list] = {}
     for key in sorted(delta, key=lambda k: (k[0], tuple(str(v) for v in k[1:]))):
         by_table.setdefault(key[0], []).append((key[1:], delta[key]))

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from congso.stats.api import views
+
+urlpatterns = [
+    path("table/", views.StatisticsTableView.as_view(), name="stats-table"),
+    path("dossier-counts/", views.DossierCountsView.as_view(), name="stats-dossier-counts"),
+]

@@ -10,8 +10,7 @@ import pytest
 from congso.dossiers.choices import Action, PaymentMethod
 from congso.dossiers.services.actions import perform
 from congso.dossiers.services.creation import create_dossier
-from congso.dossiers.tests.conftest import PDF, build_world, intake, local, make_user  # noqa: F401
-from congso.dossiers.tests.conftest import world, world_tx  # noqa: F401 - fixtures
+from congso.dossiers.tests.conftest import PDF, build_world, intake, local, make_user, world, world_tx  # noqa: F401
 
 
 def act(dossier, action, user, at, **params):
@@ -110,5 +109,5 @@ def scripted_history(w) -> dict:
 
 
 @pytest.fixture
-def history(world):
+def history(world):  # noqa: F811 - the fixture above
     return scripted_history(world)
