@@ -22,8 +22,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Per test, not per session: Playwright's sync API keeps an asyncio loop running in this thread while it is
+    # started, and later tests in the same process (pyHanko's validation, aiosmtpd) need to run loops of their own.
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

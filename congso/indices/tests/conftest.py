@@ -157,3 +157,13 @@ def province_world(db):
     w.d = build_march(w)
     w.commune = build_commune(w)
     return w
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """The tests read English texts: pages render in English when the request names no language."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -20,7 +20,7 @@ from congso.operations.services import schedule
 from congso.operations.services.lock import EPOCH, Lease
 from congso.operations.tests.conftest import act, create
 
-FREQUENT = ["deliver_outbox", "escalations", "refresh_timeliness", "reminders"]
+FREQUENT = ["deliver_outbox", "escalations", "payments_reconcile", "refresh_timeliness", "reminders"]
 
 
 def beat(*args):
@@ -44,7 +44,7 @@ def late_dossier(ops_world):
 
 def test_once_enqueues_the_due_sweeps_runs_them_and_records_them(late_dossier):
     output = beat("--once")
-    assert "Enqueued: reminders, escalations, refresh_timeliness, deliver_outbox" in output
+    assert "Enqueued: reminders, escalations, refresh_timeliness, deliver_outbox, payments_reconcile" in output
     rows = {r.name: r for r in SweepRun.objects.all()}
     assert sorted(rows) == sorted([*FREQUENT, "daily_purge"])
     now = timezone.now()

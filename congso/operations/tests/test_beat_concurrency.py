@@ -42,7 +42,8 @@ def test_two_beats_started_together_one_runs_the_other_exits():
     assert "stopped after 3 tick(s)" in output
     # Three ticks, one slot each: every frequent sweep ran once.
     assert {r.name: r.runs for r in SweepRun.objects.all()} == {
-        "reminders": 1, "escalations": 1, "refresh_timeliness": 1, "deliver_outbox": 1, "daily_purge": 0}
+        "reminders": 1, "escalations": 1, "refresh_timeliness": 1, "deliver_outbox": 1, "payments_reconcile": 1,
+        "daily_purge": 0}
 
 
 def test_two_beats_overlapping_during_a_takeover_never_enqueue_a_slot_twice():
@@ -54,5 +55,6 @@ def test_two_beats_overlapping_during_a_takeover_never_enqueue_a_slot_twice():
     assert all(kind == "ok" for kind, _value in results), results
     first, second = (value for _kind, value in results)
     assert not set(first) & set(second)
-    assert sorted(first + second) == sorted(["reminders", "escalations", "refresh_timeliness", "deliver_outbox"])
+    assert sorted(first + second) == sorted(["reminders", "escalations", "refresh_timeliness", "deliver_outbox",
+                                            "payments_reconcile"])
     assert {r.name: r.runs for r in SweepRun.objects.all()}["reminders"] == 1

@@ -131,8 +131,10 @@ def world_tx(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
     from django.utils import translation
 
+    # Pages too: LocaleMiddleware falls back to LANGUAGE_CODE for a request that names no language.
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

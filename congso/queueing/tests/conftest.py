@@ -54,3 +54,13 @@ def qw_tx(transactional_db):
     # ids; the audit log must not use the ids cached before that.
     ContentType.objects.clear_cache()
     return build_queue(build_world())
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """The tests read English texts: pages render in English when the request names no language."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

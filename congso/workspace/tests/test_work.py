@@ -345,3 +345,14 @@ def test_menu_counts_agree_with_the_lists_for_everyone(world):
             totals = worklists.counts(user, now=moment, seat=seat)
             for key, n in totals.items():
                 assert n == worklists.worklist(user, key, moment, seat).count(), (user.username, key)
+
+
+def test_forward_offers_the_officers_of_the_next_steps_agency(world):
+    """A dossier received at the service centre goes next to the Department of Justice: its people are offered."""
+    from congso.workspace.work.action_forms import build_forms
+
+    dossier = Dossier.objects.select_related("current_step").get(pk=received(world).pk)
+    assert dossier.current_agency_id == world.centre.pk
+    (form,) = build_forms(dossier, ["forward"])
+    offered = {u.pk for u in form.assignees}
+    assert world.spec.pk in offered and world.desk.pk not in offered

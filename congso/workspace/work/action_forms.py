@@ -88,7 +88,7 @@ def _assignee_agencies(dossier, action) -> list[int]:
         index = (dossier.current_step.plan_index if dossier.current_step else -1)
         index = -1 if index is None else index
         nxt = plan[index + 1] if index + 1 < len(plan) else None
-        agency = Agency.objects.filter(code=nxt.get("agency")).values_list("pk", flat=True).first() if nxt else None
+        agency = Agency.objects.filter(pk=nxt.get("agency")).values_list("pk", flat=True).first() if nxt else None
         return [agency or dossier.current_agency_id]
     return [dossier.current_agency_id]
 
