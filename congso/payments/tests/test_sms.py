@@ -159,3 +159,10 @@ def test_a_malformed_number_fails_without_calling_the_gateway(world, sms_sim):
     run = deliver_batch()
     assert run.failed == 1 and "not a Vietnamese phone number" in sms_rows().get().last_error
     assert sms_sim.get_json("/messages") == []
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_notices(settings):
+    """The notices are queued in the installation's language: Vietnamese here (the package's pages are read in
+    English by the other tests)."""
+    settings.LANGUAGE_CODE = "vi"
