@@ -72,7 +72,7 @@ def enqueue(*, template: str, context: dict, dedupe_key: str, user=None, email: 
     created = []
     for channel in channels:
         if channel not in known:
-            logger.info("notification %s: channel %r is not configured, skipped", template, channel)
+            logger.debug("notification %s: channel %r is not configured, skipped", template, channel)
             continue
         if channel == "email":
             address = email or (getattr(user, "email", "") if user else "")
