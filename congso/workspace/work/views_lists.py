@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,8 +50,9 @@ def _filtered(request, queryset):
     shown, errors = {}, []
     q = params.get("q", "").strip()[:100]
     if q:
-        folded = fold(q)
-        queryset = queryset.filter(Q(code__icontains=q) | Q(search_text__contains=folded))
+        # The search text holds the code, the name and the ID number, folded: one LIKE that the trigram index
+        # serves on PostgreSQL (a separate `code ILIKE` would scan the table).
+        queryset = queryset.filter(search_text__contains=fold(q))
         shown["q"] = q
     status = params.get("status", "")
     if status:

@@ -8,7 +8,8 @@ A worklist is a named filter over the dossiers a person may see. Definitions (al
 - `due_today`, `due_soon`, `overdue` — the to-do dossiers whose deadline (the step deadline, else the current
   appointment) falls today, within the next 2 working days, or has passed.
 - `waiting` — waiting for the applicant (supplement or financial obligation) at an agency where I work.
-- `transferred` — transferred out: dossiers my agency received or is responsible for, now held by another agency.
+- `transferred` — transferred out: dossiers my agency is responsible for, now at another agency by an inter-agency
+  transfer (liên thông), until that agency sends them back.
 - `unit` — leaders and department heads: every open dossier held by their agency (or department).
 
 `counts(user)` answers all of them in one query, for the menu.
@@ -51,7 +52,7 @@ WORKLISTS = [
     Worklist("due_soon", _("Due within 2 working days"), "warn"),
     Worklist("overdue", _("Overdue"), "late"),
     Worklist("waiting", _("Waiting for the applicant")),
-    Worklist("transferred", _("Transferred out")),
+    Worklist("transferred", _("Transferred to another agency")),
     Worklist("unit", _("All open dossiers of my unit")),
 ]
 BY_KEY = {w.key: w for w in WORKLISTS}
@@ -130,8 +131,8 @@ def conditions(user, seat: Seat, now: dt.datetime) -> dict[str, Q]:
         "due_soon": mine & Q(deadline__gte=now, deadline__lt=end_soon),
         "overdue": mine & Q(deadline__lt=now),
         "waiting": Q(status__in=WAITING) & (Q(holder=user) | Q(current_agency_id__in=agencies)),
-        "transferred": Q(status__in=OPEN_STATUSES)
-        & (Q(receiving_agency_id__in=agencies) | Q(handling_agency_id__in=agencies))
+        "transferred": Q(status__in=OPEN_STATUSES, handling_agency_id__in=agencies,
+                         current_step__plan_index__isnull=True, current_step__return_to_index__isnull=False)
         & ~Q(current_agency_id__in=agencies),
         "unit": _unit(seat),
     }
@@ -192,12 +193,12 @@ def counts(user, now: dt.datetime | None = None, seat: Seat | None = None) -> di
 
 
 ROW = ("status", "holder_id", "holder_role", "holder_department_id", "current_agency_id", "receiving_agency_id",
-       "handling_agency_id", "deadline")
+       "handling_agency_id", "deadline", "current_step__plan_index", "current_step__return_to_index")
 
 
 def classify(row, user_id: int, seat: Seat, now: dt.datetime, windows) -> set[str]:
     """The worklists a dossier (a `ROW` tuple) belongs to for this user: the same rules as `conditions`."""
-    status, holder, role, department, current, receiving, handling, deadline = row
+    status, holder, role, department, current, receiving, handling, deadline, plan_index, return_to = row
     keys = set()
     working = seat.agencies(WORKING_ROLES)
     mine = False
@@ -222,7 +223,8 @@ def classify(row, user_id: int, seat: Seat, now: dt.datetime, windows) -> set[st
                     keys.add("due_soon")
     if status in WAITING and (holder == user_id or current in working):
         keys.add("waiting")
-    if status in OPEN_STATUSES and (receiving in working or handling in working) and current not in working:
+    transferred = plan_index is None and return_to is not None
+    if status in OPEN_STATUSES and transferred and handling in working and current not in working:
         keys.add("transferred")
     if status in OPEN_STATUSES:
         for a, r, d in seat.memberships:
