@@ -91,10 +91,9 @@ def run_target(args) -> None:
     env = bench_environment(args.url, media)
     env["CONGSO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     setup_django(env)
+    import sweeps  # the data builder of bench/sweeps.py
     from django.core.management import call_command
     from django.db import connection
-
-    import sweeps  # the data builder of bench/sweeps.py
 
     print(f"\n=== {args.target}: {connection.vendor} ===")
     started = time.perf_counter()
@@ -140,12 +139,10 @@ def people():
 
 
 def measure(runs: int, profile: str = "") -> None:
-    from django.db import connection
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, reset_queries
 
     # One connection for the whole run (as the pool gives a worker), and no reset of the query log at each request
     # start (Django's own receiver), so the queries of a request stay countable.

@@ -11,8 +11,8 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
+from congso.core import ratelimit
 from congso.privacy.services import client_ip
 
 
@@ -49,11 +49,5 @@ def check_take(request) -> Verdict:
         return Verdict(True)
     limit = getattr(settings, "CONGSO_QUEUE_TAKE_LIMIT", 5)
     window = getattr(settings, "CONGSO_QUEUE_TAKE_WINDOW_SECONDS", 600)
-    key = f"queueing:take:{ip}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return Verdict(count <= limit, window if count > limit else 0)
+    allowed = ratelimit.hit(request, "queue_take", (limit, window), key=ip)
+    return Verdict(allowed, 0 if allowed else window)

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
+from congso.core.testing import run_threads
 from congso.datastore.models import ApplicantDocument, DocumentUse
 from congso.datastore.services import reuse_in_dossier
 from congso.datastore.tests.conftest import START, online, resolve
 from congso.dossiers.models import Dossier, DossierComponent
-from congso.dossiers.tests.test_concurrency import run_threads
 
 LATER = START + dt.timedelta(days=7)
 

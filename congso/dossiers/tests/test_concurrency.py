@@ -1,38 +1,16 @@
 """Two officers at once, many desks at once: on PostgreSQL and on a file-backed SQLite database (CI runs both)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
+from congso.core.testing import run_threads
 from congso.dossiers.choices import Action, Status
 from congso.dossiers.models import Dossier, ProcessingEvent
 from congso.dossiers.services.actions import perform
 from congso.dossiers.services.common import Conflict, InvalidTransition
 from congso.dossiers.services.creation import create_dossier
 from congso.dossiers.tests.conftest import intake, local
-
-
-def run_threads(target, args_list):
-    barrier = threading.Barrier(len(args_list))
-    results = [None] * len(args_list)
-
-    def runner(index, args):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", target(*args))
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(args_list)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from congso.dossiers.tests.test_concurrency import run_threads
+from congso.core.testing import run_threads
 from congso.operations.models import BeatLock, SweepRun
 from congso.operations.services import schedule
 from congso.operations.services.lock import Lease

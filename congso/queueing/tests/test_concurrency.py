@@ -1,10 +1,9 @@
 """Many kiosks and many counters at once, on PostgreSQL and on a file-backed SQLite database (CI runs both)."""
 
-import threading
 
 import pytest
-from django.db import connection
 
+from congso.core.testing import run_threads
 from congso.queueing import services
 from congso.queueing.choices import TicketStatus
 from congso.queueing.models import Counter, Ticket
@@ -13,27 +12,6 @@ from congso.queueing.tests.conftest import local
 
 T8 = local(2025, 1, 20, 8)
 T9 = local(2025, 1, 20, 9)
-
-
-def run_threads(target, args_list):
-    barrier = threading.Barrier(len(args_list))
-    results = [None] * len(args_list)
-
-    def runner(index, args):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", target(*args))
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(args_list)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

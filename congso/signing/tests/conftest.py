@@ -12,7 +12,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from django.db import connection
 
 from congso.dossiers.choices import Action
 from congso.dossiers.models import Dossier
@@ -149,28 +148,6 @@ def pdfsig(nss_path, pdf_bytes: bytes, tmp_path, name: str = "check.pdf") -> str
     done = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss_path}", str(target)], capture_output=True, text=True,
                           timeout=60)
     return done.stdout + done.stderr
-
-
-def run_threads(target, args_list):
-    """Run `target(*args)` in one thread per args, all released at once; [("ok", value) | ("error", exc)]."""
-    barrier = threading.Barrier(len(args_list))
-    results = [None] * len(args_list)
-
-    def runner(index, args):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", target(*args))
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(args_list)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 __all__ = ["build_world", "make_user"]

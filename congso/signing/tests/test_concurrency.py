@@ -8,11 +8,12 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
+from congso.core.testing import run_threads
 from congso.dossiers.choices import Status
 from congso.dossiers.models import Dossier, DossierFile, ResultDocument
 from congso.signing.models import IssuedDocument
 from congso.signing.services import issue_e_result
-from congso.signing.tests.conftest import in_progress, run_threads, sample_pdf
+from congso.signing.tests.conftest import in_progress, sample_pdf
 from congso.signing.verification import _context
 
 

@@ -2,12 +2,12 @@
 actions run at once."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from congso.core.testing import run_threads as shared_run_threads
 from congso.dossiers.choices import Action
 from congso.dossiers.services.creation import create_dossier
 from congso.org.models import Agency
@@ -36,24 +36,8 @@ def test_demo_history_aggregates_equal_recounts():
 
 
 def run_threads(target, args_list):
-    barrier = threading.Barrier(len(args_list))
-    errors = []
-
-    def runner(args):
-        try:
-            barrier.wait(timeout=10)
-            target(*args)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(a,)) for a in args_list]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return errors
+    """The shared runner, keeping only the exceptions (the aggregates are then checked against a recount)."""
+    return [value for kind, value in shared_run_threads(target, args_list) if kind == "error"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
